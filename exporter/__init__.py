@@ -1,0 +1,1 @@
+"""ONNX side of legalsearch: export, int8 quantization, quality gate, ML Commons package, fast local encoder."""

