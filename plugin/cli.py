@@ -1,0 +1,204 @@
+"""``legalsearch deploy`` and ``legalsearch search``.
+
+Core code raises :mod:`legalsearch.errors`; the top-level group in ``legalsearch.cli`` turns those into click
+messages (exit 1). Option values are checked by click types (exit 2). Secrets come from options backed by environment
+variables and are never echoed.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+import click
+
+from legalsearch.errors import DataError
+
+
+class WeightsType(click.ParamType):
+    """``0.3,0.7``: two weights [bm25, dense] in [0, 1] summing to 1."""
+
+    name = "BM25,DENSE"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, list):
+            return value
+        from .pipelines import parse_weights
+
+        try:
+            return parse_weights(value)
+        except DataError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def connection_options(func):
+    """--url/--user/--password/--ca-certs/--insecure/--aws-region/--config, shared by both commands."""
+
+    @click.option("--url", envvar="LEGALSEARCH_OPENSEARCH_URL", show_envvar=True,
+                  help="Cluster URL (default: http://localhost:9200 or the config file's url).")
+    @click.option("--user", envvar="LEGALSEARCH_OPENSEARCH_USER", show_envvar=True, help="Basic-auth user.")
+    @click.option("--password", envvar="LEGALSEARCH_OPENSEARCH_PASSWORD", show_envvar=True,
+                  help="Basic-auth password (prefer the environment variable; it is never printed).")
+    @click.option("--ca-certs", type=click.Path(exists=True, dir_okay=False),
+                  help="CA bundle to verify the cluster's TLS certificate.")
+    @click.option("--insecure", is_flag=True, default=None,
+                  help="Do not verify TLS certificates (test clusters only).")
+    @click.option("--aws-region", help="Sign requests with AWS SigV4 for Amazon OpenSearch Service in this region.")
+    @click.option("--aws-service", type=click.Choice(["es", "aoss"]), default=None,
+                  help="SigV4 service: es (managed domain, default) or aoss (serverless).")
+    @click.option("--config", "config_file", type=click.Path(dir_okay=False),
+                  help="TOML file with an [opensearch] table (default: ~/.config/legalsearch/opensearch.toml).")
+    @functools.wraps(func)
+    def wrapper(*args, url, user, password, ca_certs, insecure, aws_region, aws_service, config_file, **kwargs):
+        from .connection import resolve_settings
+
+        settings = resolve_settings(
+            url=url, username=user, password=password, ca_certs=ca_certs, insecure=insecure,
+            aws_region=aws_region, aws_service=aws_service, config_file=config_file,
+        )
+        return func(*args, settings=settings, **kwargs)
+
+    return wrapper
+
+
+@click.command()
+@click.argument("dataset", type=click.Path(exists=True))
+@click.option("--export", "export_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Output directory of `legalsearch export` (ML Commons package and ONNX encoder).")
+@click.option("--index", "alias", default="legalsearch", show_default=True,
+              help="Alias that applications query; each deploy builds a new versioned index behind it.")
+@click.option("--vectors", type=click.Choice(["server", "client"]), default="server", show_default=True,
+              help="server: ML Commons embeds at ingest and query time; client: our ONNX encoder computes vectors.")
+@click.option("--variant", type=click.Choice(["int8", "fp32"]), default=None,
+              help="Encoder variant for --vectors client (default: the export's deployable one).")
+@click.option("--hybrid-config", type=click.Path(exists=True, dir_okay=False),
+              help="hybrid.json from the benchmark: technique, combination, weights, rank_constant.")
+@click.option("--weights", type=WeightsType(), default=None, help="Hybrid weights BM25,DENSE (default: 0.5,0.5).")
+@click.option("--technique", type=click.Choice(["min_max", "l2", "rrf"]), default=None,
+              help="Hybrid score normalization (default: min_max, or the --hybrid-config value).")
+@click.option("--batch-size", type=click.IntRange(1, 10_000), default=64, show_default=True,
+              help="Documents per bulk request.")
+@click.option("--token-limit", type=click.IntRange(1, 10_000), default=None,
+              help="Words per passage for text_chunking (default: 0.75 x the model's max_seq_length).")
+@click.option("--shards", type=click.IntRange(1, 1024), default=None, help="Primary shards (default: 1).")
+@click.option("--replicas", type=click.IntRange(0, 16), default=None, help="Replicas (default: the cluster's).")
+@click.option("--prune", is_flag=True, help="Delete older versioned indices behind the alias after the swap.")
+@click.option("--max-failed", type=click.IntRange(0), default=0, show_default=True,
+              help="Documents allowed to fail before the alias swap is refused.")
+@click.option("--skip-invalid", is_flag=True, help="Record malformed corpus lines as failed instead of stopping.")
+@click.option("--failures", "failures_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="JSONL file for failed documents (default: in the state directory).")
+@click.option("--configure-ml", is_flag=True,
+              help="Allow model upload from file and models on data nodes (changes persistent cluster settings).")
+@click.option("--deploy-timeout", type=click.FloatRange(1), default=600.0, show_default=True,
+              help="Seconds to wait for ML Commons to deploy the model.")
+@click.option("--state-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where checkpoints for resuming live (default: ~/.cache/legalsearch/deploy).")
+@click.option("--json", "as_json", is_flag=True, help="Print the deploy result as JSON.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@connection_options
+def deploy(dataset, export_dir, alias, vectors, variant, hybrid_config, weights, technique, batch_size, token_limit,
+           shards, replicas, prune, max_failed, skip_invalid, failures_path, configure_ml, deploy_timeout, state_dir,
+           as_json, quiet, settings):
+    """Deploy DATASET (a BEIR directory or corpus.jsonl) with an exported model to OpenSearch.
+
+    \b
+    Registers the model in ML Commons (or uses our ONNX encoder with --vectors client), creates the ingest and
+    hybrid search pipelines and a new versioned index, ingests every document, checks the count, then moves the
+    alias atomically. Rerunning after an interruption resumes; rerunning with the same model reuses it.
+    \b
+    Example:
+      legalsearch deploy data/acord --export out/export --weights 0.3,0.7 --prune
+    """
+    from .connection import connect
+    from .deploy import DeployOptions, deploy as run_deploy
+    from .pipelines import HybridConfig
+
+    hybrid = HybridConfig.from_file(hybrid_config) if hybrid_config else HybridConfig()
+    if technique:
+        hybrid.technique = technique
+    if weights:
+        hybrid.weights = list(weights)
+    hybrid.validate()
+    if export_dir is None:
+        raise click.UsageError("--export DIR is required (the output of `legalsearch export`)")
+    options = DeployOptions(
+        alias=alias, vectors=vectors, export_dir=export_dir, variant=variant, hybrid=hybrid, batch_size=batch_size,
+        token_limit=token_limit, shards=shards, replicas=replicas, prune=prune, max_failed=max_failed,
+        skip_invalid=skip_invalid, configure_ml=configure_ml, deploy_timeout=deploy_timeout, state_dir=state_dir,
+        failures_path=failures_path, progress=not quiet,
+    )
+    cluster = connect(settings)
+    result = run_deploy(cluster, dataset, options, echo=(lambda m: None) if as_json else click.echo)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+    else:
+        click.echo(f"deployed: {result.alias} -> {result.index}; {result.report.summary()}")
+
+
+@click.command()
+@click.argument("query")
+@click.option("--index", "alias", default="legalsearch", show_default=True, help="Alias (or index) to search.")
+@click.option("--mode", type=click.Choice(["bm25", "neural", "hybrid"]), default="hybrid", show_default=True,
+              help="bm25: lexical only; neural: dense passages (MaxP); hybrid: both, fused by the search pipeline.")
+@click.option("-k", "--top-k", "k", type=click.IntRange(1, 10_000), default=10, show_default=True,
+              help="Number of results.")
+@click.option("--export", "export_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Use our ONNX encoder from this export for the query vector (needed for client-side indices).")
+@click.option("--pipeline", default=None,
+              help="Search pipeline to use instead of the index default (e.g. legalsearch-rrf).")
+@click.option("--print-dsl", is_flag=True, help="Print the exact query DSL sent.")
+@click.option("--json", "as_json", is_flag=True, help="Print results (and DSL) as JSON.")
+@connection_options
+def search(query, alias, mode, k, export_dir, pipeline, print_dsl, as_json, settings):
+    """Search the deployed index with QUERY and print ranked results with scores.
+
+    \b
+    Example:
+      legalsearch search "dismissal under Fed. R. Civ. P. 12(b)(6)" --mode hybrid --print-dsl
+    """
+    from .connection import connect
+    from .search import DeploymentInfo, search as run_search
+
+    cluster = connect(settings)
+    info = DeploymentInfo.read(cluster, alias)
+    encoder = None
+    if mode != "bm25" and (export_dir is not None or info.vectors == "client"):
+        if export_dir is None:
+            raise click.UsageError(f"{alias} uses client-side vectors: pass --export DIR for the query encoder")
+        from .deploy import load_encoder
+
+        encoder = load_encoder(export_dir)
+    hits, body = run_search(cluster, alias, query, mode, k, encoder=encoder, pipeline=pipeline, info=info)
+    if as_json:
+        out = {"hits": [hit.__dict__ for hit in hits]}
+        if print_dsl:
+            out["dsl"] = body
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        return
+    if print_dsl:
+        shown = json.loads(json.dumps(body))
+        _shorten_vectors(shown)
+        target = f"POST /{alias}/_search" + (f"?search_pipeline={pipeline}" if pipeline else "")
+        click.echo(target)
+        click.echo(json.dumps(shown, indent=2, ensure_ascii=False))
+        click.echo()
+    if not hits:
+        click.echo("no results")
+    for rank, hit in enumerate(hits, start=1):
+        snippet = " ".join((hit.title + " " + hit.text).split())[:160]
+        click.echo(f"{rank:>3}. {hit.score:8.4f}  {hit.doc_id}  {snippet}")
+
+
+def _shorten_vectors(node) -> None:
+    """Long query vectors make --print-dsl unreadable: show the first values and the length."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "vector" and isinstance(value, list) and len(value) > 6:
+                node[key] = [round(v, 4) for v in value[:4]] + [f"... {len(value)} values"]
+            else:
+                _shorten_vectors(value)
+    elif isinstance(node, list):
+        for item in node:
+            _shorten_vectors(item)

@@ -1,0 +1,353 @@
+"""Connection to an OpenSearch cluster: settings, credentials, TLS, SigV4, and mapping of failures to typed errors.
+
+Credentials come from options, the environment (``LEGALSEARCH_OPENSEARCH_USER`` / ``LEGALSEARCH_OPENSEARCH_PASSWORD``)
+or a TOML config file, in that order of precedence. They are never printed or logged: :class:`ConnectionSettings`
+hides the password in its ``repr`` and error messages show the URL without any userinfo.
+
+Every REST call goes through :class:`Cluster.request`, which maps opensearch-py exceptions to
+:mod:`legalsearch.errors` with the server's ``root_cause`` reason attached. Unit tests hand :class:`Cluster` a fake
+transport that records ``(method, path, body)``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+from legalsearch.errors import (
+    AuthenticationError,
+    ConnectionFailedError,
+    MissingPluginError,
+    OpenSearchError,
+    VersionError,
+)
+
+log = logging.getLogger(__name__)
+
+ENV_URL = "LEGALSEARCH_OPENSEARCH_URL"
+ENV_USER = "LEGALSEARCH_OPENSEARCH_USER"
+ENV_PASSWORD = "LEGALSEARCH_OPENSEARCH_PASSWORD"
+ENV_CONFIG = "LEGALSEARCH_OPENSEARCH_CONFIG"
+DEFAULT_CONFIG = Path("~/.config/legalsearch/opensearch.toml")
+
+# Plugin component names as `GET _cat/plugins` lists them (same on Amazon OpenSearch Service).
+PLUGIN_KNN = "opensearch-knn"
+PLUGIN_ML = "opensearch-ml"
+PLUGIN_NEURAL = "opensearch-neural-search"
+
+# feature -> (minimum OpenSearch version, plugin it needs or None). Versions read from the plugins' sources:
+# hybrid query + normalization-processor 2.10; neural_query_enricher 2.11; nested k-NN fields (lucene parent
+# diversification, queried through `nested` with score_mode max) 2.12; text_chunking 2.13; score-ranker-processor
+# (RRF) 2.19; weights inside RRF 3.1; index.search.default_pipeline 2.9; model groups + chunked register 2.8.
+FEATURES: dict[str, tuple[tuple[int, int, int], str | None]] = {
+    "k-NN lucene HNSW knn_vector": ((2, 9, 0), PLUGIN_KNN),
+    "index.search.default_pipeline": ((2, 9, 0), None),
+    "hybrid query with normalization-processor": ((2, 10, 0), PLUGIN_NEURAL),
+    "nested knn_vector passages (score_mode max)": ((2, 12, 0), PLUGIN_KNN),
+    "ML Commons model groups and chunked model upload": ((2, 8, 0), PLUGIN_ML),
+    "neural query and neural_query_enricher": ((2, 11, 0), PLUGIN_NEURAL),
+    "text_chunking ingest processor": ((2, 13, 0), PLUGIN_NEURAL),
+    "score-ranker-processor (RRF)": ((2, 19, 0), PLUGIN_NEURAL),
+    "weights in score-ranker-processor (RRF)": ((3, 1, 0), PLUGIN_NEURAL),
+}
+
+
+def parse_version(text: str) -> tuple[int, int, int]:
+    """'2.19.1' / '3.0.0-SNAPSHOT' -> (2, 19, 1)."""
+    parts = re.findall(r"\d+", text)[:3]
+    if not parts:
+        raise OpenSearchError(f"cannot read the cluster version from '{text}'")
+    nums = [int(p) for p in parts] + [0] * (3 - len(parts))
+    return nums[0], nums[1], nums[2]
+
+
+def _fmt(version: tuple[int, int, int]) -> str:
+    return ".".join(str(n) for n in version)
+
+
+@dataclass
+class ConnectionSettings:
+    """Where and how to connect. ``password`` never appears in ``repr`` or logs."""
+
+    url: str = "http://localhost:9200"
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    ca_certs: str | None = None
+    insecure: bool = False
+    aws_region: str | None = None
+    aws_service: str = "es"  # "es" for managed domains, "aoss" for serverless
+    timeout: float = 60.0
+
+    @property
+    def display_url(self) -> str:
+        """The URL with any ``user:password@`` removed: safe to print."""
+        return redact_url(self.url)
+
+    def __repr__(self) -> str:  # dataclass repr would show the URL's userinfo
+        auth = "sigv4" if self.aws_region else ("basic" if self.username else "none")
+        return f"ConnectionSettings(url={self.display_url!r}, auth={auth}, insecure={self.insecure})"
+
+
+def redact_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+
+
+def load_config_file(path: str | Path | None) -> dict[str, Any]:
+    """Read the ``[opensearch]`` table of a TOML config file (url, user, password, ca_certs, aws_region...).
+
+    With ``path`` None, ``$LEGALSEARCH_OPENSEARCH_CONFIG`` or ``~/.config/legalsearch/opensearch.toml`` is read if it
+    exists. A file given explicitly must exist.
+    """
+    import tomllib
+
+    explicit = path is not None or bool(os.environ.get(ENV_CONFIG))
+    cfg_path = Path(path or os.environ.get(ENV_CONFIG) or DEFAULT_CONFIG).expanduser()
+    if not cfg_path.is_file():
+        if explicit:
+            raise OpenSearchError(f"config file {cfg_path} not found")
+        return {}
+    try:
+        data = tomllib.loads(cfg_path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise OpenSearchError(f"config file {cfg_path} is not valid TOML ({exc})") from None
+    table = data.get("opensearch", data)
+    return {k.replace("-", "_"): v for k, v in table.items()}
+
+
+def resolve_settings(
+    url: str | None = None,
+    username: str | None = None,
+    password: str | None = None,
+    ca_certs: str | None = None,
+    insecure: bool | None = None,
+    aws_region: str | None = None,
+    aws_service: str | None = None,
+    config_file: str | Path | None = None,
+    timeout: float | None = None,
+) -> ConnectionSettings:
+    """Merge options > environment > config file > defaults into :class:`ConnectionSettings`."""
+    cfg = load_config_file(config_file)
+    env = os.environ
+
+    def pick(option, env_name, cfg_name, default=None):
+        if option is not None:
+            return option
+        if env_name and env.get(env_name):
+            return env[env_name]
+        if cfg_name in cfg:
+            return cfg[cfg_name]
+        return default
+
+    settings = ConnectionSettings(
+        url=pick(url, ENV_URL, "url", "http://localhost:9200"),
+        username=pick(username, ENV_USER, "user", None) or pick(None, None, "username", None),
+        password=pick(password, ENV_PASSWORD, "password", None),
+        ca_certs=pick(ca_certs, None, "ca_certs", None),
+        insecure=bool(pick(insecure, None, "insecure", False)),
+        aws_region=pick(aws_region, None, "aws_region", None),
+        aws_service=pick(aws_service, None, "aws_service", "es"),
+        timeout=float(pick(timeout, None, "timeout", 60.0)),
+    )
+    parts = urlsplit(settings.url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConnectionFailedError(
+            f"'{settings.display_url}' is not an http(s) URL; pass e.g. --url https://localhost:9200"
+        )
+    if parts.username and not settings.username:  # user:pass@host in the URL: move them out of it
+        settings.username, settings.password = parts.username, parts.password
+    settings.url = redact_url(settings.url)
+    if settings.password and not settings.username:
+        raise AuthenticationError(f"a password was given without a user; set {ENV_USER} or --user")
+    return settings
+
+
+class Transport(Protocol):
+    def perform_request(self, method: str, url: str, params: Any = None, body: Any = None, headers: Any = None): ...
+
+
+def build_client(settings: ConnectionSettings):
+    """An ``opensearchpy.OpenSearch`` client for ``settings`` (TLS verified unless ``insecure``)."""
+    try:
+        from opensearchpy import OpenSearch, RequestsHttpConnection
+    except ImportError as exc:  # pragma: no cover - core dependency
+        from legalsearch.errors import DependencyError
+
+        raise DependencyError("opensearch-py", "all") from exc
+
+    kwargs: dict[str, Any] = {
+        "hosts": [settings.url],
+        "timeout": settings.timeout,
+        "max_retries": 0,  # retries are ours (ingest backoff), not the client's silent ones
+        "retry_on_timeout": False,
+    }
+    if settings.url.startswith("https"):
+        kwargs["use_ssl"] = True
+        kwargs["verify_certs"] = not settings.insecure
+        kwargs["ssl_show_warn"] = not settings.insecure
+        if settings.insecure:
+            kwargs["ssl_assert_hostname"] = False
+            log.warning("TLS certificate verification is OFF (--insecure) for %s", settings.display_url)
+        if settings.ca_certs:
+            if not Path(settings.ca_certs).is_file():
+                raise ConnectionFailedError(f"CA bundle {settings.ca_certs} not found (--ca-certs)")
+            kwargs["ca_certs"] = settings.ca_certs
+    if settings.aws_region:
+        try:
+            import boto3
+            from opensearchpy import AWSV4SignerAuth
+        except ImportError as exc:
+            from legalsearch.errors import DependencyError
+
+            raise DependencyError("boto3", "aws") from exc
+        credentials = boto3.Session().get_credentials()
+        if credentials is None:
+            raise AuthenticationError(
+                "no AWS credentials found for SigV4 (set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)"
+            )
+        kwargs["http_auth"] = AWSV4SignerAuth(credentials, settings.aws_region, settings.aws_service)
+        kwargs["connection_class"] = RequestsHttpConnection
+    elif settings.username:
+        kwargs["http_auth"] = (settings.username, settings.password or "")
+    return OpenSearch(**kwargs)
+
+
+def connect(settings: ConnectionSettings, check: bool = True) -> "Cluster":
+    """Connect and (by default) read the cluster's version and plugins, failing clearly when it is unreachable."""
+    cluster = Cluster(build_client(settings).transport, display_url=settings.display_url)
+    if check:
+        cluster.info()
+    return cluster
+
+
+def _root_cause(info: Any) -> str | None:
+    """The server's own reason from an error body (``error.root_cause[0].reason`` or ``error.reason``)."""
+    if isinstance(info, dict):
+        err = info.get("error", info)
+        if isinstance(err, dict):
+            causes = err.get("root_cause") or []
+            if causes and isinstance(causes[0], dict) and causes[0].get("reason"):
+                first = causes[0]
+                return f"{first.get('type', 'error')}: {first['reason']}" if first.get("type") else first["reason"]
+            if err.get("reason"):
+                return f"{err.get('type', 'error')}: {err['reason']}" if err.get("type") else err["reason"]
+        elif isinstance(err, str):
+            return err
+        if info.get("message"):  # e.g. Amazon OpenSearch Service / security plugin responses
+            return str(info["message"])
+    if isinstance(info, (str, bytes)) and info:
+        text = info.decode("utf-8", "replace") if isinstance(info, bytes) else info
+        return text[:500]
+    return None
+
+
+def map_exception(exc: Exception, what: str, display_url: str = "") -> OpenSearchError:
+    """Turn an opensearch-py exception into a typed legalsearch error naming ``what`` was being done."""
+    from opensearchpy import exceptions as osx
+
+    where = f" at {display_url}" if display_url else ""
+    if isinstance(exc, osx.ConnectionTimeout):
+        return ConnectionFailedError(f"{what}: the cluster{where} did not answer in time")
+    if isinstance(exc, osx.SSLError):
+        return ConnectionFailedError(
+            f"{what}: TLS failed{where}; pass --ca-certs FILE with the cluster's CA (or --insecure to skip "
+            f"verification on a test cluster)",
+            root_cause=str(getattr(exc, "info", "") or exc)[:300],
+        )
+    if isinstance(exc, osx.ConnectionError):
+        return ConnectionFailedError(f"{what}: cannot reach the cluster{where}; check --url and that it is up")
+    if isinstance(exc, osx.TransportError):
+        status = exc.status_code if isinstance(exc.status_code, int) else None
+        cause = _root_cause(exc.info) or (str(exc.error) if exc.error else None)
+        if status == 401:
+            return AuthenticationError(
+                f"{what}: the cluster{where} refused the credentials (401); check {ENV_USER}/{ENV_PASSWORD}",
+                root_cause=cause,
+                status=status,
+            )
+        if status == 403:
+            return AuthenticationError(f"{what}: permission denied (403)", root_cause=cause, status=status)
+        if cause and "no handler found" in cause.lower():
+            return MissingPluginError(f"{what}: the cluster has no such endpoint (plugin missing?)", cause, status)
+        return OpenSearchError(f"{what} failed (HTTP {status})", root_cause=cause, status=status)
+    return OpenSearchError(f"{what} failed: {type(exc).__name__}")
+
+
+class Cluster:
+    """A thin, typed wrapper over an opensearch-py transport: one place for REST calls and error mapping."""
+
+    def __init__(self, transport: Transport, display_url: str = ""):
+        self.transport = transport
+        self.display_url = display_url
+        self._info: dict | None = None
+        self._plugins: set[str] | None = None
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        params: dict | None = None,
+        what: str | None = None,
+        ignore: tuple[int, ...] = (),
+        headers: dict | None = None,
+    ) -> Any:
+        """Perform one REST call; statuses in ``ignore`` return ``None`` instead of raising."""
+        from opensearchpy import exceptions as osx
+
+        try:
+            return self.transport.perform_request(method, path, params=params, body=body, headers=headers)
+        except osx.TransportError as exc:
+            if isinstance(exc.status_code, int) and exc.status_code in ignore:
+                return None
+            raise map_exception(exc, what or f"{method} {path}", self.display_url) from None
+        except osx.OpenSearchException as exc:
+            raise map_exception(exc, what or f"{method} {path}", self.display_url) from None
+
+    # -- cluster facts ---------------------------------------------------------------------------------------------
+    def info(self) -> dict:
+        if self._info is None:
+            self._info = self.request("GET", "/", what="reading the cluster info") or {}
+            distribution = self._info.get("version", {}).get("distribution")
+            if distribution not in (None, "opensearch"):
+                raise VersionError(f"this is a '{distribution}' cluster, not OpenSearch")
+            if distribution is None and "version" in self._info and "tagline" in self._info:
+                if "opensearch" not in str(self._info.get("tagline", "")).lower():
+                    raise VersionError("this cluster is not OpenSearch (it has no opensearch distribution field)")
+        return self._info
+
+    @property
+    def version(self) -> tuple[int, int, int]:
+        return parse_version(str(self.info().get("version", {}).get("number", "0")))
+
+    def plugins(self) -> set[str]:
+        if self._plugins is None:
+            rows = self.request("GET", "/_cat/plugins", params={"format": "json"}, what="listing plugins") or []
+            self._plugins = {row.get("component", "") for row in rows}
+        return self._plugins
+
+    def require(self, *features: str) -> None:
+        """Raise :class:`VersionError` / :class:`MissingPluginError` naming the first feature the cluster lacks."""
+        have = self.version
+        for feature in features:
+            minimum, plugin = FEATURES[feature]
+            if have < minimum:
+                raise VersionError(
+                    f"{feature} needs OpenSearch >= {_fmt(minimum)}, but the cluster at {self.display_url} "
+                    f"runs {_fmt(have)}; upgrade the cluster or use a mode that does not need it"
+                )
+            if plugin and plugin not in self.plugins():
+                raise MissingPluginError(
+                    f"{feature} needs the {plugin} plugin, which the cluster at {self.display_url} does not have "
+                    f"(installed: {', '.join(sorted(self.plugins())) or 'none'})"
+                )

@@ -1,0 +1,374 @@
+"""``legalsearch deploy``: model, pipelines, a new versioned index, ingest, count check, atomic alias swap.
+
+Readers query the alias (``--index``, default ``legalsearch``). A deploy never touches the index they are reading:
+
+1. check the cluster (version and plugins for the features this deploy needs);
+2. model: server-side vectors register + deploy the exported package in ML Commons (reused when its SHA-256 is
+   already registered); client-side vectors load our ONNX encoder;
+3. pipelines named after the new index (so the old index keeps its own), and the index ``<alias>-v<UTC time>`` with
+   them as ``index.default_pipeline`` / ``index.search.default_pipeline``;
+4. bulk ingest (resumable: an interrupted deploy rerun with the same inputs continues into the same index);
+5. refresh and check that the index holds every document read minus those recorded as failed;
+6. one ``_aliases`` request moves the alias; the stable pipelines ``<alias>-hybrid`` / ``<alias>-rrf`` are updated
+   for apps that name a pipeline explicitly; with ``prune`` older versioned indices and their pipelines are deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from legalsearch.errors import DataError, IngestError, OpenSearchError, PackageError
+
+from . import index as idx
+from . import ml_commons, pipelines
+from .connection import Cluster
+from .ingest import IngestOptions, IngestReport, count_lines, corpus_path, ingest, read_corpus
+from .pipelines import HybridConfig
+
+log = logging.getLogger(__name__)
+
+
+def default_state_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    return Path(base) / "legalsearch" / "deploy"
+
+
+@dataclass
+class DeployOptions:
+    alias: str = "legalsearch"
+    vectors: str = "server"  # "server" | "client"
+    export_dir: Path | None = None
+    variant: str | None = None  # int8 | fp32 for client-side vectors; default: the export's deployable one
+    hybrid: HybridConfig = field(default_factory=HybridConfig)
+    batch_size: int = 64
+    token_limit: int | None = None  # words per passage; default 0.75 x the model's max_seq_length, else 192
+    overlap_rate: float = 0.0
+    shards: int | None = None
+    replicas: int | None = None
+    prune: bool = False
+    max_failed: int = 0
+    skip_invalid: bool = False
+    configure_ml: bool = False
+    deploy_timeout: float = 600.0
+    model_group: str = "legalsearch"
+    state_dir: Path | None = None
+    failures_path: Path | None = None
+    progress: bool = True
+
+
+@dataclass
+class DeployResult:
+    alias: str
+    index: str
+    previous: list[str]
+    model_id: str | None
+    vectors: str
+    dimension: int
+    report: IngestReport
+    pruned: list[str]
+    resumed: bool
+    search_pipeline: str
+    rrf_pipeline: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {k: v for k, v in self.__dict__.items() if k != "report"}
+        out["ingest"] = self.report.to_dict()
+        return out
+
+
+# -- helpers -------------------------------------------------------------------------------------------------------
+def choose_variant(export_dir: Path, variant: str | None) -> str:
+    """int8 unless the export's quality gate made fp32 the deployable artefact (export_report.json)."""
+    if variant:
+        return variant
+    report_path = export_dir / "export_report.json"
+    if report_path.is_file():
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+        chosen = report.get("deployable")
+        if isinstance(chosen, str) and (export_dir / chosen).is_dir():
+            return chosen
+        if isinstance(chosen, dict) and isinstance(chosen.get("variant"), str):
+            return chosen["variant"]
+    return "int8" if (export_dir / "int8").is_dir() else "fp32"
+
+
+def load_encoder(export_dir: Path, variant: str | None = None):
+    """Our ONNX encoder over ``<export>/<int8|fp32>`` (imports onnxruntime only here)."""
+    try:
+        from legalsearch.exporter.encoder import OnnxEncoder
+    except ImportError as exc:
+        raise PackageError(f"the ONNX encoder is not available ({exc}); install legalsearch[onnx]") from None
+    chosen = choose_variant(export_dir, variant)
+    path = export_dir / chosen
+    if not path.is_dir():
+        raise PackageError(f"{path} not found; the export has no '{chosen}' variant")
+    return OnnxEncoder(path)
+
+
+def _encoder_dimension(encoder) -> int:
+    for attr in ("dimension", "embedding_dimension"):
+        value = getattr(encoder, attr, None)
+        if isinstance(value, int) and value > 0:
+            return value
+    return int(len(encoder.encode_queries(["dimension probe"])[0]))
+
+
+def default_token_limit(max_seq_length: int | None) -> int:
+    """Words per passage: 0.75 x the model's wordpiece window (the text_chunking docs' rule), 192 if unknown."""
+    return max(16, int(max_seq_length * 0.75)) if max_seq_length else 192
+
+
+def _package_max_seq_length(export_dir: Path | None) -> int | None:
+    if export_dir is None:
+        return None
+    for name in ("export_report.json", "ml-commons/register.json"):
+        path = export_dir / name
+        if path.is_file():
+            data = json.loads(path.read_text(encoding="utf-8"))
+            for holder in (data, data.get("model_config", {})):
+                if isinstance(holder, dict) and isinstance(holder.get("max_seq_length"), int):
+                    return holder["max_seq_length"]
+    return None
+
+
+def _fingerprint(options: DeployOptions, model_key: str, corpus: Path, token_limit: int) -> str:
+    stat = corpus.stat()
+    parts = [
+        options.alias, options.vectors, model_key, str(corpus.resolve()), str(stat.st_size), str(int(stat.st_mtime)),
+        str(token_limit), str(options.overlap_rate), json.dumps(options.hybrid.to_dict(), sort_keys=True),
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+
+
+def _put_pipelines(
+    cluster: Cluster, prefix: str, options: DeployOptions, model_id: str | None, token_limit: int
+) -> tuple[str | None, str, str | None]:
+    """Ingest pipeline (server vectors), default search pipeline, and the alternative (RRF or min_max) one."""
+    ingest_name = None
+    if options.vectors == "server":
+        ingest_name = f"{prefix}-ingest"
+        body = pipelines.ingest_pipeline_body(model_id, token_limit, options.overlap_rate)
+        cluster.request("PUT", f"/_ingest/pipeline/{ingest_name}", body=body, what="creating the ingest pipeline")
+    enrich = model_id if options.vectors == "server" else None
+    default_name = f"{prefix}-hybrid"
+    cluster.request(
+        "PUT",
+        f"/_search/pipeline/{default_name}",
+        body=pipelines.search_pipeline_body(options.hybrid, enrich),
+        what="creating the hybrid search pipeline",
+    )
+    alt_name = None
+    if options.hybrid.technique == "rrf":
+        alt_cfg = HybridConfig(weights=list(options.hybrid.weights))  # min_max alternative
+        alt_name = f"{prefix}-minmax"
+    elif cluster.version >= (2, 19, 0):
+        alt_cfg = HybridConfig(technique="rrf", rank_constant=options.hybrid.rank_constant)
+        alt_name = f"{prefix}-rrf"
+    if alt_name:
+        cluster.request(
+            "PUT",
+            f"/_search/pipeline/{alt_name}",
+            body=pipelines.search_pipeline_body(alt_cfg, enrich),
+            what="creating the alternative search pipeline",
+        )
+    return ingest_name, default_name, alt_name
+
+
+def _delete_pipelines(cluster: Cluster, prefix: str) -> None:
+    cluster.request("DELETE", f"/_ingest/pipeline/{prefix}-ingest", what="deleting pipeline", ignore=(404,))
+    for suffix in ("hybrid", "rrf", "minmax"):
+        cluster.request("DELETE", f"/_search/pipeline/{prefix}-{suffix}", what="deleting pipeline", ignore=(404,))
+
+
+# -- deploy --------------------------------------------------------------------------------------------------------
+def deploy(
+    cluster: Cluster,
+    corpus: str | Path,
+    options: DeployOptions,
+    encoder=None,
+    echo: Callable[[str], None] = lambda message: log.info(message),
+    sleep: Callable[[float], None] = time.sleep,
+) -> DeployResult:
+    """Run the whole deploy; raises legalsearch errors, never leaves the alias pointing at an incomplete index."""
+    if options.vectors not in ("server", "client"):
+        raise DataError(f"--vectors must be 'server' or 'client', got '{options.vectors}'")
+    corpus = corpus_path(corpus)
+    if not corpus.is_file():
+        raise DataError("corpus not found; pass a BEIR dataset directory or its corpus.jsonl", corpus)
+    features = ["k-NN lucene HNSW knn_vector", "nested knn_vector passages (score_mode max)"]
+    features += pipelines.pipeline_features(options.hybrid, options.vectors)
+    cluster.require(*features)
+    state_dir = Path(options.state_dir or default_state_dir())
+
+    # 2. model
+    model_id: str | None = None
+    if options.vectors == "server":
+        if options.export_dir is None:
+            raise PackageError("server-side vectors need --export DIR (the output of `legalsearch export`)")
+        package = ml_commons.ModelPackage.from_export_dir(options.export_dir)
+        if options.configure_ml:
+            ml_commons.configure_ml_settings(cluster)
+        echo(f"model: {package.name} ({package.size / 1e6:.1f} MB, sha256 {package.sha256[:12]}…)")
+        model_id, fresh = ml_commons.ensure_model(
+            cluster, package, options.model_group, options.deploy_timeout, sleep=sleep
+        )
+        echo(f"model {model_id} {'registered and deployed' if fresh else 'reused (same hash)'}")
+        dimension = package.dimension
+        model_key = package.sha256
+        max_seq = _package_max_seq_length(options.export_dir)
+    else:
+        if encoder is None:
+            if options.export_dir is None:
+                raise PackageError("client-side vectors need --export DIR (our ONNX encoder)")
+            encoder = load_encoder(Path(options.export_dir), options.variant)
+        dimension = _encoder_dimension(encoder)
+        model_key = f"client:{getattr(encoder, 'path', options.export_dir)}:{options.variant}"
+        max_seq = getattr(encoder, "max_seq_length", None) or _package_max_seq_length(options.export_dir)
+    token_limit = options.token_limit or default_token_limit(max_seq)
+
+    # 3. index (resume an interrupted deploy of the same inputs)
+    fingerprint = _fingerprint(options, model_key, corpus, token_limit)
+    state_path = state_dir / f"{options.alias}.json"
+    resumed = False
+    name = None
+    if state_path.is_file():
+        state = json.loads(state_path.read_text(encoding="utf-8"))
+        if (
+            state.get("fingerprint") == fingerprint
+            and idx.index_exists(cluster, state["index"])
+            and state["index"] not in idx.alias_targets(cluster, options.alias)
+        ):
+            name, resumed = state["index"], True
+            echo(f"resuming the interrupted deploy into {name}")
+    if name is None:
+        name = idx.versioned_name(options.alias)
+        if idx.index_exists(cluster, name):
+            time.sleep(1.0)
+            name = idx.versioned_name(options.alias)
+        ingest_name, search_name, alt_name = _put_pipelines(cluster, name, options, model_id, token_limit)
+        body = idx.index_body(dimension, ingest_name, search_name, options.shards, options.replicas)
+        body["mappings"]["_meta"] = {
+            "legalsearch": {
+                "model_id": model_id,
+                "model_key": model_key,
+                "vectors": options.vectors,
+                "dimension": dimension,
+                "token_limit": token_limit,
+                "overlap_rate": options.overlap_rate,
+                "hybrid": options.hybrid.to_dict(),
+                "search_pipeline": search_name,
+                "alternative_pipeline": alt_name,
+            }
+        }
+        idx.create_index(cluster, name, body)
+        state_dir.mkdir(parents=True, exist_ok=True)
+        state_path.write_text(json.dumps({"index": name, "fingerprint": fingerprint}), encoding="utf-8")
+        echo(f"created index {name} (dimension {dimension}, {options.vectors}-side vectors)")
+    meta = idx.index_meta(cluster, name).get("legalsearch", {})
+    search_name, alt_name = meta.get("search_pipeline", f"{name}-hybrid"), meta.get("alternative_pipeline")
+
+    # 4. ingest
+    ingest_options = IngestOptions(
+        vectors=options.vectors, batch_size=options.batch_size, token_limit=token_limit, overlap_rate=options.overlap_rate
+    )
+    failures_path = options.failures_path or state_dir / f"{name}.failures.jsonl"
+    report = ingest(
+        cluster,
+        name,
+        read_corpus(corpus, skip_invalid=options.skip_invalid),
+        ingest_options,
+        encoder=encoder,
+        failures_path=failures_path,
+        checkpoint_path=state_dir / f"{name}.ids",
+        total=count_lines(corpus),
+        progress=options.progress,
+        sleep=sleep,
+    )
+    echo(report.summary())
+
+    # 5. count check
+    idx.refresh(cluster, name)
+    expected = report.read - report.failed
+    actual = idx.doc_count(cluster, name)
+    if report.failed > options.max_failed:
+        raise IngestError(
+            f"{report.failed} documents failed (allowed: {options.max_failed}); the alias still points at the "
+            f"previous index. Reasons are in {failures_path}; fix them and rerun, or pass --max-failed"
+        )
+    if actual != expected:
+        raise IngestError(
+            f"index {name} holds {actual} documents but {expected} were read and not failed; alias not moved"
+        )
+
+    # 6. swap + prune
+    previous = idx.swap_alias(cluster, options.alias, name)
+    echo(f"alias {options.alias} -> {name} (was: {', '.join(previous) or 'none'})")
+    _refresh_stable_pipelines(cluster, options, model_id)
+    state_path.unlink(missing_ok=True)
+    pruned: list[str] = []
+    if options.prune:
+        pruned = prune(cluster, options.alias, keep=name, state_dir=state_dir)
+        if pruned:
+            echo(f"pruned {', '.join(pruned)}")
+    return DeployResult(
+        alias=options.alias, index=name, previous=previous, model_id=model_id, vectors=options.vectors,
+        dimension=dimension, report=report, pruned=pruned, resumed=resumed, search_pipeline=search_name,
+        rrf_pipeline=alt_name,
+    )
+
+
+def _refresh_stable_pipelines(cluster: Cluster, options: DeployOptions, model_id: str | None) -> None:
+    """``<alias>-hybrid`` (and ``<alias>-rrf`` where supported) for apps that pass ``search_pipeline`` explicitly."""
+    enrich = model_id if options.vectors == "server" else None
+    cluster.request(
+        "PUT",
+        f"/_search/pipeline/{options.alias}-hybrid",
+        body=pipelines.search_pipeline_body(options.hybrid, enrich),
+        what="updating the stable hybrid pipeline",
+    )
+    if cluster.version >= (2, 19, 0):
+        rrf = options.hybrid if options.hybrid.technique == "rrf" else HybridConfig(technique="rrf")
+        cluster.request(
+            "PUT",
+            f"/_search/pipeline/{options.alias}-rrf",
+            body=pipelines.search_pipeline_body(rrf, enrich),
+            what="updating the stable RRF pipeline",
+        )
+
+
+def prune(cluster: Cluster, alias: str, keep: str | None = None, state_dir: Path | None = None) -> list[str]:
+    """Delete this alias's versioned indices that the alias does not point at (and their pipelines)."""
+    live = set(idx.alias_targets(cluster, alias))
+    if keep:
+        live.add(keep)
+    removed = []
+    for name in idx.indices_for(cluster, alias):
+        if name in live:
+            continue
+        idx.delete_index(cluster, name)
+        _delete_pipelines(cluster, name)
+        if state_dir:
+            for suffix in (".ids", ".failures.jsonl"):
+                (Path(state_dir) / f"{name}{suffix}").unlink(missing_ok=True)
+        removed.append(name)
+    return removed
+
+
+def undeploy_everything(cluster: Cluster, alias: str) -> None:
+    """Remove the alias, all its versioned indices and pipelines (tests and `--teardown`); the model stays."""
+    for name in idx.indices_for(cluster, alias):
+        idx.delete_index(cluster, name)
+        _delete_pipelines(cluster, name)
+    for suffix in ("hybrid", "rrf"):
+        cluster.request("DELETE", f"/_search/pipeline/{alias}-{suffix}", what="deleting pipeline", ignore=(404,))
+    try:
+        cluster.request("DELETE", f"/_all/_alias/{alias}", what="deleting alias", ignore=(404,))
+    except OpenSearchError:
+        pass

@@ -1,0 +1,334 @@
+"""ML Commons: model group, chunked model upload, deploy with task polling, predict.
+
+REST calls (ml-commons ``plugin/src/main/java/org/opensearch/ml/rest``)::
+
+    POST /_plugins/_ml/model_groups/_search           find the group by name
+    POST /_plugins/_ml/model_groups/_register         {"name", "description"} -> model_group_id
+    POST /_plugins/_ml/models/_search                 find a model by model_content_hash_value (idempotency)
+    POST /_plugins/_ml/models/_register_meta          register body + model_group_id + total_chunks -> model_id
+    POST /_plugins/_ml/models/{id}/upload_chunk/{n}   raw bytes of chunk n (0-based, <= 10,000,000 bytes each)
+    POST /_plugins/_ml/models/{id}/_deploy            -> task_id
+    GET  /_plugins/_ml/tasks/{task_id}                state CREATED/RUNNING/COMPLETED/FAILED, error
+    POST /_plugins/_ml/_predict/text_embedding/{id}   {"text_docs": [...]} -> inference_results
+
+Re-running with the same package reuses the model whose ``model_content_hash_value`` equals the zip's SHA-256:
+deployed models are used as they are, registered ones are deployed, half-uploaded ones (``REGISTERING``) and failed
+registrations are deleted and uploaded again. No duplicate is ever registered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from legalsearch.errors import ModelDeploymentError, OpenSearchError, PackageError
+
+from .connection import Cluster
+
+log = logging.getLogger(__name__)
+
+ML = "/_plugins/_ml"
+CHUNK_SIZE = 10_000_000  # ml-commons ModelHelper.CHUNK_SIZE: upload_chunk rejects larger chunks
+META_FIELDS = (
+    "name",
+    "function_name",
+    "description",
+    "version",
+    "model_format",
+    "model_config",
+    "model_content_size_in_bytes",
+    "model_content_hash_value",
+    "deploy_setting",
+    "is_enabled",
+)
+READY_STATES = {"DEPLOYED"}
+DEPLOYABLE_STATES = {"REGISTERED", "UNDEPLOYED", "DEPLOY_FAILED", "PARTIALLY_DEPLOYED", "DEPLOYING"}
+BROKEN_STATES = {"REGISTERING", "REGISTER_FAILED"}
+ML_SETTINGS = {
+    "plugins.ml_commons.allow_registering_model_via_local_file": True,
+    "plugins.ml_commons.only_run_on_ml_node": False,
+}
+
+
+@dataclass
+class ModelPackage:
+    """An exported ML Commons package: ``<export>/ml-commons/model.zip`` + ``register.json``."""
+
+    zip_path: Path
+    register: dict[str, Any]
+    sha256: str
+    size: int
+
+    @property
+    def dimension(self) -> int:
+        return int(self.register["model_config"]["embedding_dimension"])
+
+    @property
+    def name(self) -> str:
+        return str(self.register["name"])
+
+    @classmethod
+    def from_export_dir(cls, export_dir: str | Path, validate: bool = True) -> "ModelPackage":
+        """Read and check a package; ``PackageError`` names the file and the rule it breaks."""
+        export_dir = Path(export_dir)
+        ml_dir = export_dir / "ml-commons"
+        zip_path, register_path = ml_dir / "model.zip", ml_dir / "register.json"
+        for path in (zip_path, register_path):
+            if not path.is_file():
+                raise PackageError(f"{path} not found; run `legalsearch export MODEL_DIR --out {export_dir}` first")
+        report_path = export_dir / "export_report.json"
+        if report_path.is_file():
+            report = json.loads(report_path.read_text(encoding="utf-8"))
+            if report.get("deployable") is False:
+                raise PackageError(f"{report_path} marks this export as not deployable (quality gate); see the report")
+        if validate:
+            _run_exporter_validator(export_dir)
+        try:
+            register = json.loads(register_path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise PackageError(f"{register_path} is not valid JSON ({exc.msg} at line {exc.lineno})") from None
+        sha256, size = file_digest(zip_path)
+        for key in ("name", "model_format", "model_config", "model_content_hash_value", "model_content_size_in_bytes"):
+            if key not in register:
+                raise PackageError(f"{register_path} has no '{key}'")
+        if register["model_content_hash_value"] != sha256:
+            raise PackageError(f"{register_path}: model_content_hash_value does not match the SHA-256 of {zip_path}")
+        if int(register["model_content_size_in_bytes"]) != size:
+            raise PackageError(f"{register_path}: model_content_size_in_bytes is not the size of {zip_path} ({size})")
+        if "embedding_dimension" not in register["model_config"]:
+            raise PackageError(f"{register_path}: model_config has no embedding_dimension")
+        return cls(zip_path=zip_path, register=register, sha256=sha256, size=size)
+
+
+def _run_exporter_validator(export_dir: Path) -> None:
+    """Call the exporter's own package validator when it is installed (the same rules export checks)."""
+    try:
+        from legalsearch.exporter.package import validate_package
+    except ImportError:
+        log.info("legalsearch.exporter.package.validate_package not available; checking hash and size only")
+        return
+    import inspect
+
+    params = list(inspect.signature(validate_package).parameters)
+    target = export_dir / "ml-commons" if params and "ml" in params[0] else export_dir
+    try:
+        validate_package(target)
+    except (FileNotFoundError, NotADirectoryError):
+        validate_package(export_dir)
+
+
+def file_digest(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
+
+
+def iter_chunks(path: Path, chunk_size: int = CHUNK_SIZE):
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(chunk_size), b""):
+            yield block
+
+
+# -- model group ---------------------------------------------------------------------------------------------------
+def find_model_group(cluster: Cluster, name: str) -> str | None:
+    body = {"query": {"term": {"name.keyword": name}}, "size": 1}
+    response = cluster.request(
+        "POST", f"{ML}/model_groups/_search", body=body, what="searching model groups", ignore=(404,)
+    )
+    hits = (response or {}).get("hits", {}).get("hits", [])
+    return hits[0]["_id"] if hits else None
+
+
+def find_or_create_model_group(cluster: Cluster, name: str, description: str = "") -> str:
+    existing = find_model_group(cluster, name)
+    if existing:
+        return existing
+    try:
+        response = cluster.request(
+            "POST",
+            f"{ML}/model_groups/_register",
+            body={"name": name, "description": description or f"legalsearch models ({name})"},
+            what=f"creating model group {name}",
+        )
+    except OpenSearchError as exc:  # created meanwhile by another deploy: use that one
+        again = find_model_group(cluster, name)
+        if again:
+            return again
+        raise ModelDeploymentError("could not create the model group", exc.root_cause, exc.status) from None
+    return response["model_group_id"]
+
+
+# -- models --------------------------------------------------------------------------------------------------------
+def find_models_by_hash(cluster: Cluster, sha256: str) -> list[dict[str, Any]]:
+    """Registered models (not their chunk documents) whose content hash is ``sha256``: [{id, state, ...}]."""
+    body = {
+        "query": {
+            "bool": {
+                "filter": [{"term": {"model_content_hash_value": sha256}}],
+                "must_not": [{"exists": {"field": "chunk_number"}}],
+            }
+        },
+        "size": 20,
+    }
+    response = cluster.request("POST", f"{ML}/models/_search", body=body, what="searching models", ignore=(404,))
+    hits = (response or {}).get("hits", {}).get("hits", [])
+    return [{"model_id": h["_id"], "state": h.get("_source", {}).get("model_state"), **h.get("_source", {})} for h in hits]
+
+
+def get_model(cluster: Cluster, model_id: str) -> dict[str, Any]:
+    return cluster.request("GET", f"{ML}/models/{model_id}", what=f"reading model {model_id}")
+
+
+def delete_model(cluster: Cluster, model_id: str) -> None:
+    cluster.request("POST", f"{ML}/models/{model_id}/_undeploy", what=f"undeploying {model_id}", ignore=(400, 404))
+    cluster.request("DELETE", f"{ML}/models/{model_id}", what=f"deleting model {model_id}", ignore=(404,))
+
+
+def register_model(
+    cluster: Cluster,
+    package: ModelPackage,
+    model_group_id: str,
+    chunk_size: int = CHUNK_SIZE,
+    progress: Callable[[int, int], None] | None = None,
+) -> str:
+    """``_register_meta`` then every chunk; returns the model id (state REGISTERED)."""
+    if not 0 < chunk_size <= CHUNK_SIZE:
+        raise ValueError(f"chunk_size must be in (0, {CHUNK_SIZE}]")
+    total = max(1, math.ceil(package.size / chunk_size))
+    meta = {k: package.register[k] for k in META_FIELDS if k in package.register}
+    meta.update(
+        model_group_id=model_group_id,
+        total_chunks=total,
+        model_content_hash_value=package.sha256,
+        model_content_size_in_bytes=package.size,
+    )
+    try:
+        response = cluster.request("POST", f"{ML}/models/_register_meta", body=meta, what="registering model metadata")
+    except OpenSearchError as exc:
+        raise _deployment_error("ML Commons refused the model metadata", exc) from None
+    model_id = response["model_id"]
+    for number, chunk in enumerate(iter_chunks(package.zip_path, chunk_size)):
+        try:
+            cluster.request(
+                "POST", f"{ML}/models/{model_id}/upload_chunk/{number}", body=chunk, what=f"uploading chunk {number}"
+            )
+        except OpenSearchError as exc:
+            raise _deployment_error(f"uploading chunk {number + 1}/{total} of model {model_id} failed", exc) from None
+        if progress:
+            progress(number + 1, total)
+    return model_id
+
+
+def _deployment_error(message: str, exc: OpenSearchError) -> ModelDeploymentError:
+    cause = exc.root_cause or str(exc)
+    if "allow_registering_model_via_local_file" in cause:
+        message += " (the cluster forbids uploading model files; rerun with --configure-ml to set it, or use --vectors client)"
+    elif "only_run_on_ml_node" in cause or "No eligible node" in cause:
+        message += " (no ML node; rerun with --configure-ml to let data nodes run models, or use --vectors client)"
+    return ModelDeploymentError(message, root_cause=cause, status=exc.status)
+
+
+def deploy_model(
+    cluster: Cluster, model_id: str, timeout: float = 600.0, poll: float = 2.0, sleep: Callable[[float], None] = time.sleep
+) -> None:
+    """Deploy and wait for the task; a FAILED task or DEPLOY_FAILED model raises with the server's error."""
+    try:
+        response = cluster.request("POST", f"{ML}/models/{model_id}/_deploy", what=f"deploying model {model_id}")
+    except OpenSearchError as exc:
+        raise _deployment_error(f"deploying model {model_id} failed", exc) from None
+    task_id = response.get("task_id")
+    if response.get("status") == "COMPLETED" and not task_id:
+        return
+    deadline = time.monotonic() + timeout
+    while True:
+        task = cluster.request("GET", f"{ML}/tasks/{task_id}", what=f"reading deploy task {task_id}")
+        state = task.get("state")
+        if state == "COMPLETED":
+            break
+        if state in ("FAILED", "CANCELLED", "COMPLETED_WITH_ERROR"):
+            raise ModelDeploymentError(
+                f"deploying model {model_id} failed (task {task_id} {state})", root_cause=_task_error(task)
+            )
+        if time.monotonic() > deadline:
+            raise ModelDeploymentError(
+                f"deploying model {model_id} did not finish within {timeout:.0f} s (task {task_id} still {state}); "
+                "raise --deploy-timeout or check the cluster's ML nodes"
+            )
+        sleep(poll)
+    model = get_model(cluster, model_id)
+    if model.get("model_state") == "DEPLOY_FAILED":
+        raise ModelDeploymentError(f"model {model_id} is DEPLOY_FAILED", root_cause=_task_error(task))
+
+
+def _task_error(task: dict[str, Any]) -> str | None:
+    error = task.get("error")
+    if not error:
+        return None
+    if isinstance(error, str):
+        try:  # ML Commons writes {"node_id": "reason"} as a JSON string
+            parsed = json.loads(error)
+            if isinstance(parsed, dict):
+                return "; ".join(str(v) for v in parsed.values())
+        except json.JSONDecodeError:
+            pass
+        return error
+    return json.dumps(error)
+
+
+def ensure_model(
+    cluster: Cluster,
+    package: ModelPackage,
+    group_name: str = "legalsearch",
+    deploy_timeout: float = 600.0,
+    progress: Callable[[int, int], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> tuple[str, bool]:
+    """Make the package's model deployed; returns ``(model_id, newly_registered)``. Idempotent by SHA-256."""
+    cluster.require("ML Commons model groups and chunked model upload")
+    candidates = find_models_by_hash(cluster, package.sha256)
+    for model in candidates:
+        if model["state"] in READY_STATES:
+            log.info("model %s with this hash is already deployed", model["model_id"])
+            return model["model_id"], False
+    for model in candidates:
+        if model["state"] in DEPLOYABLE_STATES:
+            deploy_model(cluster, model["model_id"], timeout=deploy_timeout, sleep=sleep)
+            return model["model_id"], False
+    for model in candidates:  # interrupted or failed uploads: remove, then upload again
+        log.info("deleting incomplete model %s (%s)", model["model_id"], model["state"])
+        delete_model(cluster, model["model_id"])
+    group_id = find_or_create_model_group(cluster, group_name)
+    model_id = register_model(cluster, package, group_id, progress=progress)
+    deploy_model(cluster, model_id, timeout=deploy_timeout, sleep=sleep)
+    return model_id, True
+
+
+def configure_ml_settings(cluster: Cluster) -> None:
+    """Persistent cluster settings that let this cluster take an uploaded model on data nodes (opt-in only)."""
+    cluster.request(
+        "PUT", "/_cluster/settings", body={"persistent": dict(ML_SETTINGS)}, what="updating ML Commons settings"
+    )
+
+
+def predict(cluster: Cluster, model_id: str, texts: list[str]) -> list[list[float]]:
+    """Sentence embeddings from the deployed model (used to check parity with our local encoder)."""
+    body = {"text_docs": list(texts), "return_number": True, "target_response": ["sentence_embedding"]}
+    response = cluster.request(
+        "POST", f"{ML}/_predict/text_embedding/{model_id}", body=body, what=f"predicting with model {model_id}"
+    )
+    out = []
+    for result in response.get("inference_results", []):
+        outputs = result.get("output", [])
+        chosen = next((o for o in outputs if o.get("name") == "sentence_embedding"), outputs[0] if outputs else {})
+        out.append([float(x) for x in chosen.get("data", [])])
+    return out

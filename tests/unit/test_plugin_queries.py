@@ -1,0 +1,140 @@
+"""Query DSL, pipeline bodies, index body and the client-side chunker."""
+
+from __future__ import annotations
+
+import pytest
+
+from legalsearch.errors import DataError
+from legalsearch.plugin import pipelines
+from legalsearch.plugin.chunking import fixed_token_length_chunks, standard_token_spans
+from legalsearch.plugin.index import index_body, versioned_name
+from legalsearch.plugin.pipelines import HybridConfig, parse_weights
+from legalsearch.plugin.queries import search_body
+
+
+def test_bm25_body_with_citation_boost():
+    body = search_body("bm25", "42 USC 1983 claims", 5, citations=["42 U.S.C. § 1983"])
+    should = body["query"]["bool"]["should"]
+    assert body["size"] == 5
+    assert should[0] == {"match": {"content": {"query": "42 USC 1983 claims"}}}
+    assert should[1]["match"]["content.exact"]["query"] == "42 USC 1983 claims"
+    assert should[2] == {"terms": {"citations": ["42 U.S.C. § 1983"], "boost": 2.0}}
+    assert "passages" in body["_source"]["excludes"]
+
+
+def test_neural_body_is_nested_max():
+    body = search_body("neural", "q", 10, model_id="m1")
+    nested = body["query"]["nested"]
+    assert nested["path"] == "passages" and nested["score_mode"] == "max"
+    assert nested["query"]["neural"]["passages.knn"] == {"query_text": "q", "k": 100, "model_id": "m1"}
+
+
+def test_hybrid_body_bm25_first_then_knn_vector():
+    body = search_body("hybrid", "q", 10, vector=[0.5, 0.25], candidates=20)
+    bm25, dense = body["query"]["hybrid"]["queries"]
+    assert "bool" in bm25
+    assert dense["nested"]["query"]["knn"]["passages.knn"] == {"vector": [0.5, 0.25], "k": 20}
+
+
+def test_unknown_mode():
+    with pytest.raises(ValueError, match="bm25, neural, hybrid"):
+        search_body("sparse", "q")
+
+
+def test_normalization_pipeline_body_and_enricher():
+    body = pipelines.search_pipeline_body(HybridConfig(weights=[0.3, 0.7]), default_model_id="m1")
+    proc = body["phase_results_processors"][0]["normalization-processor"]
+    assert proc["normalization"] == {"technique": "min_max"}
+    assert proc["combination"] == {"technique": "arithmetic_mean", "parameters": {"weights": [0.3, 0.7]}}
+    assert body["request_processors"] == [{"neural_query_enricher": {"default_model_id": "m1"}}]
+
+
+def test_rrf_pipeline_body():
+    body = pipelines.search_pipeline_body(HybridConfig(technique="rrf", rank_constant=40))
+    comb = body["phase_results_processors"][0]["score-ranker-processor"]["combination"]
+    assert comb == {"technique": "rrf", "rank_constant": 40}
+    weighted = pipelines.search_pipeline_body(HybridConfig(technique="rrf", weights=[0.2, 0.8]))
+    assert weighted["phase_results_processors"][0]["score-ranker-processor"]["combination"]["parameters"] == {
+        "weights": [0.2, 0.8]}
+    assert "weights in score-ranker-processor (RRF)" in pipelines.pipeline_features(
+        HybridConfig(technique="rrf", weights=[0.2, 0.8]), "client")
+
+
+def test_ingest_pipeline_body():
+    body = pipelines.ingest_pipeline_body("m9", token_limit=100, overlap_rate=0.1)
+    chunking, embedding = body["processors"][0]["text_chunking"], body["processors"][1]["text_embedding"]
+    assert chunking["field_map"] == {"passage_text": "passage_chunks"}
+    assert chunking["algorithm"]["fixed_token_length"]["token_limit"] == 100
+    assert embedding == {"model_id": "m9", "field_map": {"passage_chunks": "passages"}}
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"weights": [0.3, 0.6]}, "sum to 1"),
+        ({"weights": [1.3, -0.3]}, r"in \[0, 1\]"),
+        ({"weights": [1.0]}, "two numbers"),
+        ({"technique": "z"}, "not one of"),
+        ({"technique": "rrf", "rank_constant": 0}, "rank_constant"),
+        ({"bogus": 1}, "unknown hybrid setting"),
+    ],
+)
+def test_hybrid_config_rejects(data, message):
+    with pytest.raises(DataError, match=message):
+        HybridConfig.from_dict(data)
+
+
+def test_hybrid_config_file(tmp_path):
+    path = tmp_path / "hybrid.json"
+    path.write_text('{"technique": "min_max", "combination": "arithmetic_mean", "weights": [0.4, 0.6], "rank_constant": 60}')
+    assert HybridConfig.from_file(path).weights == [0.4, 0.6]
+    path.write_text("{nope")
+    with pytest.raises(DataError, match="hybrid.json:1"):
+        HybridConfig.from_file(path)
+
+
+@pytest.mark.parametrize("text, ok", [("0.3,0.7", [0.3, 0.7]), ("0.5, 0.5", [0.5, 0.5])])
+def test_parse_weights(text, ok):
+    assert parse_weights(text) == ok
+
+
+def test_index_body_fills_dimension_and_pipelines():
+    body = index_body(384, "p-ingest", "p-hybrid", shards=2, replicas=0)
+    vector = body["mappings"]["properties"]["passages"]["properties"]["knn"]
+    assert body["mappings"]["properties"]["passages"]["type"] == "nested"
+    assert vector["dimension"] == 384
+    assert vector["method"] == {"name": "hnsw", "space_type": "cosinesimil", "engine": "lucene",
+                                "parameters": {"m": 16, "ef_construction": 128}}
+    settings = body["settings"]["index"]
+    assert settings["default_pipeline"] == "p-ingest" and settings["search.default_pipeline"] == "p-hybrid"
+    assert settings["number_of_shards"] == 2 and settings["number_of_replicas"] == 0
+    assert body["mappings"]["properties"]["citations"] == {"type": "keyword"}
+    assert index_body(8)["settings"]["index"].get("default_pipeline") is None  # client vectors: none
+
+
+def test_versioned_name_sorts_by_time():
+    assert versioned_name("legal", 0) == "legal-v19700101t000000"
+    assert versioned_name("legal", 100) > versioned_name("legal", 99)
+
+
+# -- chunker (mirror of neural-search FixedTokenLengthChunker) -------------------------------------------------------
+def test_chunker_matches_server_algorithm():
+    text = "one two three four five six seven"
+    # token_limit 3, no overlap: passages start at token 0, 3, 6; gap characters stay with the earlier passage
+    assert fixed_token_length_chunks(text, 3) == ["one two three ", "four five six ", "seven"]
+    # overlap 1/3 of 3 -> floor(1.0) = 1 token
+    assert fixed_token_length_chunks(text, 3, overlap_rate=0.34) == [
+        "one two three ", "three four five ", "five six seven"]
+    # max_chunk_limit 2: the rest goes into the last passage
+    assert fixed_token_length_chunks(text, 2, max_chunk_limit=2) == ["one two ", "three four five six seven"]
+    assert fixed_token_length_chunks("", 3) == []
+    assert fixed_token_length_chunks("short", 384) == ["short"]
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [("U.S. law", ["U.S", "law"]), ("It's 3.5 kg", ["It's", "3.5", "kg"]), ("a_b c", ["a_b", "c"]),
+     ("§ 1983(b)", ["1983", "b"])],
+)
+def test_standard_token_spans(text, words):
+    assert [text[s:e] for s, e in standard_token_spans(text)] == words
