@@ -50,6 +50,7 @@ class DeployOptions:
     batch_size: int = 64
     token_limit: int | None = None  # words per passage; default 0.75 x the model's max_seq_length, else 192
     overlap_rate: float = 0.0
+    chunker: str = "model"  # client vectors: "model" (offline MaxP passages) or "words" (mirror of text_chunking)
     shards: int | None = None
     replicas: int | None = None
     prune: bool = False
@@ -142,7 +143,7 @@ def _fingerprint(options: DeployOptions, model_key: str, corpus: Path, token_lim
     stat = corpus.stat()
     parts = [
         options.alias, options.vectors, model_key, str(corpus.resolve()), str(stat.st_size), str(int(stat.st_mtime)),
-        str(token_limit), str(options.overlap_rate), json.dumps(options.hybrid.to_dict(), sort_keys=True),
+        str(token_limit), str(options.overlap_rate), options.chunker, json.dumps(options.hybrid.to_dict(), sort_keys=True),
     ]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
@@ -262,6 +263,7 @@ def deploy(
                 "dimension": dimension,
                 "token_limit": token_limit,
                 "overlap_rate": options.overlap_rate,
+                "chunker": "text_chunking" if options.vectors == "server" else options.chunker,
                 "hybrid": options.hybrid.to_dict(),
                 "search_pipeline": search_name,
                 "alternative_pipeline": alt_name,
@@ -276,7 +278,8 @@ def deploy(
 
     # 4. ingest
     ingest_options = IngestOptions(
-        vectors=options.vectors, batch_size=options.batch_size, token_limit=token_limit, overlap_rate=options.overlap_rate
+        vectors=options.vectors, batch_size=options.batch_size, token_limit=token_limit,
+        overlap_rate=options.overlap_rate, chunker=options.chunker,
     )
     failures_path = options.failures_path or state_dir / f"{name}.failures.jsonl"
     report = ingest(

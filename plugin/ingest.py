@@ -11,7 +11,8 @@
 
 Documents carry ``title``, ``text``, ``citations`` (eyecite, normalized) and either ``passage_text`` (server-side
 vectors: the index's default ingest pipeline chunks and embeds it) or ``passage_chunks`` + ``passages`` (client-side
-vectors from our ONNX encoder, cut by :mod:`.chunking` exactly like the server's ``text_chunking``).
+vectors from our ONNX encoder; passages cut on the model's tokens like the offline evaluation, or with
+``chunker="words"`` by :mod:`.chunking` like the server's ``text_chunking``).
 """
 
 from __future__ import annotations
@@ -141,6 +142,10 @@ class IngestOptions:
     token_limit: int = 192
     overlap_rate: float = 0.0
     max_chunk_limit: int = 100
+    # client vectors: "model" cuts passages on the model's own tokens exactly like the offline evaluation
+    # (legalsearch.passages.PassageSplitter, MaxP parity); "words" mirrors the server's text_chunking instead
+    chunker: str = "model"
+    stride: int = 32
     extra_fields: dict[str, Any] = field(default_factory=dict)
 
 
@@ -187,10 +192,8 @@ def build_document(record: CorpusRecord, options: IngestOptions) -> dict[str, An
 
 def add_client_vectors(docs: list[dict[str, Any]], records: list[CorpusRecord], encoder, options: IngestOptions) -> None:
     """Cut passages like the server would and attach ``passages: [{"knn": vector}, ...]`` from our encoder."""
-    chunks_per_doc = [
-        fixed_token_length_chunks(r.full_text, options.token_limit, options.overlap_rate, options.max_chunk_limit)
-        for r in records
-    ]
+    split = _client_splitter(encoder, options)
+    chunks_per_doc = [split(r.full_text) for r in records]
     flat = [chunk for chunks in chunks_per_doc for chunk in chunks]
     vectors = encoder.encode_documents(flat) if flat else []
     position = 0
@@ -198,6 +201,19 @@ def add_client_vectors(docs: list[dict[str, Any]], records: list[CorpusRecord], 
         doc["passage_chunks"] = chunks
         doc["passages"] = [{"knn": [float(x) for x in vectors[position + i]]} for i in range(len(chunks))]
         position += len(chunks)
+
+
+def _client_splitter(encoder, options: IngestOptions) -> Callable[[str], list[str]]:
+    tokenizer_path = getattr(encoder, "tokenizer_path", None)
+    max_seq_length = getattr(encoder, "max_seq_length", None)
+    if options.chunker == "model" and tokenizer_path and max_seq_length:
+        from legalsearch.passages import PassageSplitter
+
+        splitter = PassageSplitter(tokenizer_path, int(max_seq_length), stride=options.stride)
+        return lambda text: splitter.split_text(text) if text.strip() else []
+    return lambda text: fixed_token_length_chunks(
+        text, options.token_limit, options.overlap_rate, options.max_chunk_limit
+    )
 
 
 def _retryable(exc: OpenSearchError) -> bool:
@@ -343,7 +359,7 @@ def _send_batch(
                 failures.write(doc_id, status, result.get("error"))
                 errors.append(_reason(result.get("error")))
         checkpoint.add(acked)
-        if first and errors and not acked and not retry and len(errors) == len(pending):
+        if first and len(errors) >= 2 and not acked and not retry and len(errors) == len(pending):
             # every document of the first batch failed the same way: a setup problem, not bad documents
             raise IngestError(
                 f"every document of the first batch was rejected by {index}; nothing more was sent",

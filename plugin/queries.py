@@ -16,16 +16,17 @@ VECTOR_FIELD = "passages.knn"
 NESTED_PATH = "passages"
 DEFAULT_CANDIDATES = 100  # k of the dense clause: HNSW candidates per query (>= size)
 CITATION_BOOST = 2.0
-EXACT_BOOST = 0.5
+EXACT_BOOST = 0.0  # > 0 adds the unstemmed content.exact field; off by default to keep BM25 comparable offline
 SOURCE_EXCLUDES = ["passages", "passage_chunks"]
 
 
-def bm25_clause(text: str, citations: Sequence[str] | None = None) -> dict[str, Any]:
-    """Lexical clause: stemmed ``content`` + unstemmed ``content.exact``, plus a boost for normalized citations."""
-    should: list[dict[str, Any]] = [
-        {"match": {"content": {"query": text}}},
-        {"match": {"content.exact": {"query": text, "boost": EXACT_BOOST}}},
-    ]
+def bm25_clause(text: str, citations: Sequence[str] | None = None, exact_boost: float = EXACT_BOOST) -> dict[str, Any]:
+    """Lexical clause: BM25 on ``content`` (legal analyzer: citations are single tokens), plus a ``terms`` boost on
+    the normalized ``citations`` keyword field when the query cites something, and optionally the unstemmed
+    ``content.exact`` subfield."""
+    should: list[dict[str, Any]] = [{"match": {"content": {"query": text}}}]
+    if exact_boost:
+        should.append({"match": {"content.exact": {"query": text, "boost": exact_boost}}})
     if citations:
         should.append({"terms": {"citations": list(citations), "boost": CITATION_BOOST}})
     return {"bool": {"should": should}}

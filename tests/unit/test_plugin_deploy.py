@@ -1,0 +1,202 @@
+"""Deploy orchestration and the CLI against the recording fake (no server)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from legalsearch.errors import IngestError, VersionError
+from legalsearch.plugin import deploy as deploy_mod
+from legalsearch.plugin.connection import Cluster
+from legalsearch.plugin.deploy import DeployOptions, deploy, prune
+from legalsearch.plugin.pipelines import HybridConfig
+from legalsearch.plugin.search import run_queries
+from legalsearch.plugin.testing import FakeEncoder, FakeOpenSearch
+
+from test_plugin_ml_commons import make_export  # noqa: E402  (same directory)
+
+
+def corpus(tmp_path, n=5):
+    path = tmp_path / "corpus.jsonl"
+    path.write_text("".join(json.dumps({"_id": f"d{i}", "title": "", "text": f"clause {i}"}) + "\n" for i in range(n)))
+    return path
+
+
+def options(tmp_path, **kw):
+    return DeployOptions(state_dir=tmp_path / "state", progress=False, **kw)
+
+
+def no_sleep(_):
+    pass
+
+
+def test_server_deploy_end_to_end(tmp_path):
+    fake = FakeOpenSearch(version="2.19.1")
+    cluster = Cluster(fake)
+    export = make_export(tmp_path)
+    result = deploy(cluster, corpus(tmp_path), options(tmp_path, export_dir=export,
+                    hybrid=HybridConfig(weights=[0.3, 0.7])), sleep=no_sleep)
+    assert result.model_id in fake.models and fake.models[result.model_id]["model_state"] == "DEPLOYED"
+    assert fake.aliases["legalsearch"] == {result.index}
+    settings = fake.indices[result.index]["body"]["settings"]["index"]
+    assert settings["default_pipeline"] == f"{result.index}-ingest"
+    assert settings["search.default_pipeline"] == f"{result.index}-hybrid"
+    hybrid = fake.search_pipelines[f"{result.index}-hybrid"]
+    assert hybrid["phase_results_processors"][0]["normalization-processor"]["combination"]["parameters"] == {
+        "weights": [0.3, 0.7]}
+    assert hybrid["request_processors"][0]["neural_query_enricher"]["default_model_id"] == result.model_id
+    assert f"{result.index}-rrf" in fake.search_pipelines  # the RRF alternative (2.19+)
+    assert {"legalsearch-hybrid", "legalsearch-rrf"} <= set(fake.search_pipelines)
+    ingest_body = fake.ingest_pipelines[f"{result.index}-ingest"]
+    assert ingest_body["processors"][1]["text_embedding"]["model_id"] == result.model_id
+    dim = fake.indices[result.index]["body"]["mappings"]["properties"]["passages"]["properties"]["knn"]["dimension"]
+    assert dim == 8
+    assert result.report.read == 5 and result.report.indexed == 5
+    order = [c.path for c in fake.calls if c.method in ("PUT", "POST") and not c.path.startswith("/_plugins")]
+    assert order.index("/_aliases") > max(i for i, p in enumerate(order) if p == "/_bulk")
+
+
+def test_redeploy_swaps_alias_atomically_and_prunes(tmp_path, monkeypatch):
+    fake = FakeOpenSearch()
+    cluster = Cluster(fake)
+    export = make_export(tmp_path)
+    first = deploy(cluster, corpus(tmp_path), options(tmp_path, export_dir=export), sleep=no_sleep)
+    clock = iter([1e9, 2e9])
+    monkeypatch.setattr(deploy_mod.idx, "versioned_name", lambda alias: f"{alias}-v{next(clock):.0f}")
+    second = deploy(cluster, corpus(tmp_path), options(tmp_path, export_dir=export), sleep=no_sleep)
+    assert second.index != first.index and second.previous == [first.index]
+    swap = [c for c in fake.calls if c.path == "/_aliases"][-1]
+    assert swap.body["actions"] == [
+        {"remove": {"index": first.index, "alias": "legalsearch"}},
+        {"add": {"index": second.index, "alias": "legalsearch", "is_write_index": True}},
+    ]  # one request: readers never see the alias missing
+    assert first.index in fake.indices  # kept until --prune
+    assert second.model_id == first.model_id and len(fake.models) == 1  # same package: model reused
+    third = deploy(cluster, corpus(tmp_path), options(tmp_path, export_dir=export, prune=True), sleep=no_sleep)
+    assert set(third.pruned) == {first.index, second.index}
+    assert list(fake.indices) == [third.index]
+    assert f"{first.index}-ingest" not in fake.ingest_pipelines
+
+
+def test_failed_documents_block_the_swap(tmp_path):
+    fake = FakeOpenSearch(bulk_item=lambda i, d: (400, {"type": "mapper_parsing_exception", "reason": "bad"})
+                          if i == "d3" else None)
+    cluster = Cluster(fake)
+    with pytest.raises(IngestError, match="1 documents failed"):
+        deploy(cluster, corpus(tmp_path), options(tmp_path, export_dir=make_export(tmp_path)), sleep=no_sleep)
+    assert "legalsearch" not in fake.aliases
+    result = deploy(cluster, corpus(tmp_path), options(tmp_path, export_dir=make_export(tmp_path / "b"),
+                                                       max_failed=1), sleep=no_sleep)
+    assert fake.aliases["legalsearch"] == {result.index}
+
+
+def test_interrupted_deploy_resumes_into_same_index(tmp_path):
+    fake = FakeOpenSearch()
+    cluster = Cluster(fake)
+    export = make_export(tmp_path)
+    n = {"bulk": 0}
+
+    def crash(call):
+        if call.path == "/_bulk":
+            n["bulk"] += 1
+            if n["bulk"] == 2:
+                return KeyboardInterrupt()
+        return None
+
+    fake.before = crash
+    with pytest.raises(KeyboardInterrupt):
+        deploy(cluster, corpus(tmp_path, 6), options(tmp_path, export_dir=export, batch_size=2), sleep=no_sleep)
+    fake.before = None
+    (partial,) = fake.indices
+    result = deploy(cluster, corpus(tmp_path, 6), options(tmp_path, export_dir=export, batch_size=2), sleep=no_sleep)
+    assert result.resumed and result.index == partial
+    assert (result.report.already_present, result.report.indexed) == (2, 4)
+    assert len(fake.indices[partial]["docs"]) == 6
+
+
+def test_client_vectors_deploy_needs_no_ml(tmp_path):
+    fake = FakeOpenSearch(plugins=("opensearch-knn", "opensearch-neural-search"))
+    encoder = FakeEncoder(dimension=6)
+    result = deploy(Cluster(fake), corpus(tmp_path), options(tmp_path, vectors="client", chunker="words"),
+                    encoder=encoder, sleep=no_sleep)
+    assert result.model_id is None and not fake.models
+    settings = fake.indices[result.index]["body"]["settings"]["index"]
+    assert "default_pipeline" not in settings
+    assert "request_processors" not in fake.search_pipelines[f"{result.index}-hybrid"]
+    doc = fake.indices[result.index]["docs"]["d0"]
+    assert len(doc["passages"][0]["knn"]) == 6
+    run = run_queries(Cluster(fake), "legalsearch", {"q1": "clause"}, "hybrid", 3, encoder=encoder)
+    assert list(run) == ["q1"] and len(run["q1"]) == 3
+    body = [c for c in fake.calls if c.path.endswith("/_search")][-1].body
+    assert body["query"]["hybrid"]["queries"][1]["nested"]["query"]["knn"]["passages.knn"]["k"] == 100
+
+
+def test_old_cluster_refuses_rrf_by_name(tmp_path):
+    fake = FakeOpenSearch(version="2.17.0")
+    with pytest.raises(VersionError, match=r"score-ranker-processor \(RRF\) needs OpenSearch >= 2.19.0"):
+        deploy(Cluster(fake), corpus(tmp_path), options(tmp_path, vectors="client",
+               hybrid=HybridConfig(technique="rrf")), encoder=FakeEncoder(), sleep=no_sleep)
+    assert not fake.indices
+
+
+# -- CLI -----------------------------------------------------------------------------------------------------------
+@pytest.fixture
+def cli_fake(monkeypatch):
+    fake = FakeOpenSearch()
+    monkeypatch.setattr("legalsearch.plugin.connection.connect",
+                        lambda settings, check=True: Cluster(fake, display_url=settings.display_url))
+    for name in ("LEGALSEARCH_OPENSEARCH_URL", "LEGALSEARCH_OPENSEARCH_USER", "LEGALSEARCH_OPENSEARCH_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    return fake
+
+
+def invoke(*args, env=None):
+    from legalsearch.cli import cli
+
+    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+
+
+def test_cli_deploy_and_search_print_dsl(tmp_path, cli_fake):
+    export = make_export(tmp_path)
+    secret = "pw-Never-Shown"
+    env = {"LEGALSEARCH_OPENSEARCH_USER": "admin", "LEGALSEARCH_OPENSEARCH_PASSWORD": secret}
+    result = invoke("deploy", str(corpus(tmp_path)), "--export", str(export), "--weights", "0.3,0.7", "--quiet",
+                    "--state-dir", str(tmp_path / "s"), "--url", "https://localhost:9200", env=env)
+    assert result.exit_code == 0, result.output
+    assert "read 5 = indexed 5" in result.output and secret not in result.output
+    result = invoke("search", "42 U.S.C. § 1983", "--mode", "hybrid", "--print-dsl", env=env)
+    assert result.exit_code == 0, result.output
+    assert '"hybrid"' in result.output and '"neural"' in result.output and "POST /legalsearch/_search" in result.output
+    assert "d0" in result.output and secret not in result.output
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--weights", "0.3,0.6"], "sum to 1"),
+        (["--weights", "abc"], "two comma-separated numbers"),
+        (["--vectors", "gpu"], "gpu"),
+    ],
+)
+def test_cli_bad_options_exit_2(tmp_path, cli_fake, args, message):
+    result = invoke("deploy", str(corpus(tmp_path)), "--export", str(make_export(tmp_path)), *args)
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_cli_core_errors_exit_1(tmp_path, cli_fake):
+    cli_fake.version = "2.11.0"
+    result = invoke("deploy", str(corpus(tmp_path)), "--export", str(make_export(tmp_path)), "--quiet",
+                    "--state-dir", str(tmp_path / "s"))
+    assert result.exit_code == 1
+    assert "needs OpenSearch >= " in result.output and "2.11.0" in result.output
+
+
+def test_cli_malformed_corpus_line(tmp_path, cli_fake):
+    path = corpus(tmp_path)
+    with path.open("a") as handle:
+        handle.write("{not json\n")
+    result = invoke("deploy", str(path), "--export", str(make_export(tmp_path)), "--quiet",
+                    "--state-dir", str(tmp_path / "s"))
+    assert result.exit_code == 1 and "corpus.jsonl:6" in result.output and "malformed JSON" in result.output
