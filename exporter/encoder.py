@@ -1,0 +1,165 @@
+"""Fast local encoder for exported models: onnxruntime and tokenizers only, never torch.
+
+:class:`OnnxEncoder` implements :class:`legalsearch.encoders.Encoder`. It reads ``model.onnx``, ``tokenizer.json``
+and ``legalsearch_encoder.json`` (pooling mode, prompts, length) from a directory written by
+``legalsearch export``, sorts texts by token count so each batch pads little, runs the graph and pools in numpy
+exactly as the sentence-transformers model does, then L2-normalises.
+
+Example::
+
+    from legalsearch.exporter.encoder import OnnxEncoder
+
+    encoder = OnnxEncoder("out/int8")
+    vectors = encoder.encode_documents(["The Licensee shall indemnify ..."])  # float32, unit rows
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from legalsearch.errors import DependencyError, ModelError
+from legalsearch.exporter.spec import ModelSpec
+
+MODEL_FILE = "model.onnx"
+
+
+def default_threads() -> int:
+    """Cores this process may use (respects CPU affinity and cgroup pinning), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def pool(token_embeddings: np.ndarray, attention_mask: np.ndarray, mode: str) -> np.ndarray:
+    """Pool [batch, seq, hidden] token embeddings as sentence-transformers' ``Pooling`` module does."""
+    mask = attention_mask.astype(np.float32)[..., None]
+    if mode == "cls":
+        return token_embeddings[:, 0]
+    if mode == "max":
+        masked = np.where(mask > 0, token_embeddings, np.float32(-1e9))
+        return masked.max(axis=1)
+    summed = (token_embeddings * mask).sum(axis=1)
+    counts = np.clip(mask.sum(axis=1), 1e-9, None)
+    if mode == "mean":
+        return summed / counts
+    if mode == "mean_sqrt_len_tokens":
+        return summed / np.sqrt(counts)
+    raise ModelError(f"pooling mode {mode!r} is not supported by the ONNX encoder")
+
+
+def l2_normalize(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return (vectors / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+
+class OnnxEncoder:
+    """Encode queries and documents with an exported ONNX graph (see module docstring).
+
+    Args:
+        model_dir: an export variant directory (``out/fp32`` or ``out/int8``) holding ``model.onnx``,
+            ``tokenizer.json`` and ``legalsearch_encoder.json``.
+        threads: intra-op threads; default all cores this process may use.
+        max_seq_length: truncate to fewer tokens than the export did (never more).
+
+    Attributes:
+        name, dimension, max_seq_length, tokenizer_path: as :class:`legalsearch.encoders.Encoder` requires.
+        spec: the :class:`~legalsearch.exporter.spec.ModelSpec` saved at export time.
+    """
+
+    def __init__(self, model_dir: str | Path, threads: int | None = None, max_seq_length: int | None = None):
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError as exc:
+            raise DependencyError(exc.name or "onnxruntime", "onnx") from exc
+        self.model_dir = Path(model_dir)
+        graph = self.model_dir / MODEL_FILE
+        if not graph.is_file():
+            raise ModelError(f"{self.model_dir}: no {MODEL_FILE}; pass a directory written by `legalsearch export`")
+        self.tokenizer_path = self.model_dir / "tokenizer.json"
+        if not self.tokenizer_path.is_file():
+            raise ModelError(f"{self.model_dir}: no tokenizer.json next to {MODEL_FILE}")
+        self.spec = ModelSpec.load(self.model_dir)
+        self.name = f"{self.spec.name}-onnx-{self.model_dir.name}"
+        self.dimension = int(self.spec.dimension)
+        self.max_seq_length = int(min(max_seq_length or self.spec.max_seq_length, self.spec.max_seq_length))
+
+        self._tokenizer = Tokenizer.from_file(str(self.tokenizer_path))
+        self._pad_id = int((self._tokenizer.padding or {}).get("pad_id", 0))
+        self._tokenizer.no_padding()  # padding is done per length-sorted batch in _features
+        self._tokenizer.enable_truncation(max_length=self.max_seq_length)
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or default_threads()
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        try:
+            self._session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own exception types
+            raise ModelError(f"{graph}: onnxruntime cannot load the graph: {exc}") from exc
+        self._inputs = [i.name for i in self._session.get_inputs()]
+        self.threads = options.intra_op_num_threads
+
+    # -- tokenization -------------------------------------------------------------------------------------------
+    def _prompt_length(self, prompt: str) -> int:
+        # sentence-transformers: len(tokenize(prompt)) - 1 (the prompt's tokens plus the leading special token)
+        return len(self._tokenizer.encode(prompt).ids) - 1
+
+    def _features(self, encodings: list) -> dict[str, np.ndarray]:
+        length = max(len(e.ids) for e in encodings)
+        ids = np.full((len(encodings), length), self._pad_id, dtype=np.int64)
+        mask = np.zeros((len(encodings), length), dtype=np.int64)
+        types = np.zeros((len(encodings), length), dtype=np.int64)
+        for row, enc in enumerate(encodings):
+            n = len(enc.ids)
+            ids[row, :n] = enc.ids
+            mask[row, :n] = 1
+            types[row, :n] = enc.type_ids
+        features = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+        return {name: features[name] for name in self._inputs}
+
+    # -- encoding -----------------------------------------------------------------------------------------------
+    def _encode(self, texts: list[str], batch_size: int, show_progress: bool, prompt: str) -> np.ndarray:
+        if isinstance(texts, str):
+            texts = [texts]
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        inputs = [prompt + t for t in texts] if prompt else texts
+        encodings = self._tokenizer.encode_batch(inputs)
+        skip = self._prompt_length(prompt) if prompt and not self.spec.include_prompt else 0
+        order = np.argsort([-len(e.ids) for e in encodings], kind="stable")  # longest first: little padding
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        batches = range(0, len(order), batch_size)
+        if show_progress:
+            from tqdm import tqdm
+
+            batches = tqdm(batches, desc=f"encoding ({self.model_dir.name})", unit="batch")
+        for start in batches:
+            index = order[start:start + batch_size]
+            features = self._features([encodings[i] for i in index])
+            hidden = self._session.run(None, features)[0]
+            mask = features["attention_mask"]
+            if skip:
+                mask = mask.copy()
+                mask[:, :skip] = 0
+            out[index] = pool(hidden, mask, self.spec.pooling_mode)
+        return l2_normalize(out)
+
+    def encode_queries(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray:
+        """Queries get the model's ``query`` prompt, if it has one."""
+        return self._encode(texts, batch_size, show_progress, self.spec.prompts.get("query", ""))
+
+    def encode_documents(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray:
+        """Documents get the model's ``document`` prompt, if it has one."""
+        return self._encode(texts, batch_size, show_progress, self.spec.prompts.get("document", ""))
+
+    def __repr__(self) -> str:
+        return f"OnnxEncoder({str(self.model_dir)!r}, dimension={self.dimension}, threads={self.threads})"

@@ -1,0 +1,238 @@
+"""``legalsearch export`` end to end: fp32 graph, int8 graph, quality gate, ML Commons package, report.
+
+Everything is written to a hidden staging directory beside ``--out`` and renamed into place only when complete,
+so a failure (bad model, full disk, Ctrl-C) never leaves a half-written export. A failed quality gate is not a
+failure of the export: the output is complete, fp32 is marked deployable and packaged, and
+:class:`~legalsearch.errors.QualityGateError` is raised afterwards (unless ``allow_degraded``).
+
+Layout of ``--out``::
+
+    fp32/model.onnx  fp32/tokenizer.json  fp32/legalsearch_encoder.json  (+ tokenizer/config files)
+    int8/model.onnx  int8/...
+    ml-commons/model.zip  ml-commons/register.json   (the deployable variant)
+    export_report.json
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import logging
+import platform
+import random
+import shutil
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+from legalsearch.errors import ExportError, QualityGateError
+from legalsearch.exporter.export import check_graph, export_fp32, load_sentence_transformer
+from legalsearch.exporter.package import build_package
+from legalsearch.exporter.quantize import choose_scheme, quantize_int8
+from legalsearch.exporter.spec import inspect_model
+
+log = logging.getLogger(__name__)
+
+REPORT_NAME = "export_report.json"
+_VERSIONED = ("legalsearch", "torch", "transformers", "sentence-transformers", "onnx", "onnxruntime", "tokenizers")
+
+
+@dataclass
+class ExportResult:
+    """Where the export went and what it decided."""
+
+    out_dir: Path
+    deployable: str
+    report: dict
+
+    @property
+    def report_path(self) -> Path:
+        return self.out_dir / REPORT_NAME
+
+
+def versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for name in _VERSIONED:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def _texts(dataset, seed: int = 13) -> tuple[list[str], list[str], list[str], list[str]]:
+    """(selection queries, selection documents, held-back queries, held-back documents) from the model's corpus."""
+    if dataset is None:
+        from legalsearch.data import load_dataset, sample_dataset_path
+
+        dataset = load_dataset(sample_dataset_path())
+    rng = random.Random(seed)
+    queries = list(dataset.queries.values())
+    documents = [doc.full_text for doc in dataset.corpus.values()]
+    rng.shuffle(queries)
+    rng.shuffle(documents)
+
+    def halves(items: list[str], n_select: int, n_held: int) -> tuple[list[str], list[str]]:
+        if len(items) < 2:
+            return items, items
+        cut = min(n_select, len(items) // 2)
+        return items[:cut], items[cut:cut + n_held]
+
+    sel_q, held_q = halves(queries, 32, 48)
+    sel_d, held_d = halves(documents, 48, 64)
+    return sel_q, sel_d, held_q, held_d
+
+
+def _prepare_out(out: Path, overwrite: bool) -> None:
+    if out.exists() and not out.is_dir():
+        raise ExportError(f"{out} exists and is not a directory")
+    if out.is_dir() and any(out.iterdir()) and not overwrite:
+        raise ExportError(f"{out} already exists and is not empty; choose another --out or pass --overwrite")
+    out.parent.mkdir(parents=True, exist_ok=True)
+
+
+def _finalize(staging: Path, out: Path) -> None:
+    old = None
+    if out.exists():
+        old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
+        out.rename(old)
+    staging.rename(out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def export_model(
+    model_dir: str | Path,
+    out: str | Path,
+    dataset_dir: str | Path | None = None,
+    split: str = "dev",
+    max_ndcg_loss: float = 0.01,
+    min_cosine: float = 0.99,
+    allow_degraded: bool = False,
+    max_length: int | None = None,
+    overwrite: bool = False,
+) -> ExportResult:
+    """Export ``model_dir`` to ``out`` (see module docstring).
+
+    Args:
+        model_dir: a sentence-transformers directory (e.g. ``legalsearch train`` output).
+        out: output directory; must not exist or be empty, unless ``overwrite``.
+        dataset_dir: BEIR dataset whose corpus feeds the scheme search and the gate, and whose ``split`` is
+            scored with NDCG@10. Without it the bundled legal sample provides the texts and no NDCG is computed.
+        max_ndcg_loss, min_cosine: gate thresholds.
+        allow_degraded: return normally when the gate fails (fp32 is still what gets packaged).
+        max_length: truncate to fewer tokens than the model's ``max_seq_length``.
+
+    Raises:
+        ModelError: the directory is not an exportable sentence-transformers model.
+        ExportError: export failed (including a full disk); nothing was written to ``out``.
+        QualityGateError: int8 failed the gate; ``out`` is complete with fp32 deployable.
+    """
+    model_dir, out = Path(model_dir), Path(out)
+    started = time.perf_counter()
+    spec = inspect_model(model_dir, max_length=max_length)
+    _prepare_out(out, overwrite)
+    dataset = None
+    if dataset_dir is not None:
+        from legalsearch.data import load_dataset
+
+        dataset = load_dataset(dataset_dir, splits=(split,))
+
+    staging = out.parent / f".{out.name}.partial-{uuid.uuid4().hex[:8]}"
+    finalized = False
+    timings: dict[str, float] = {}
+    try:
+        staging.mkdir()
+        work = staging / "_work"
+        fp32_dir, int8_dir, package_dir = staging / "fp32", staging / "int8", staging / "ml-commons"
+        for d in (work, fp32_dir):
+            d.mkdir()
+
+        t = time.perf_counter()
+        st_model = load_sentence_transformer(model_dir)
+        st_model.max_seq_length = spec.max_seq_length
+        export_fp32(st_model, model_dir, spec, fp32_dir)
+        timings["export_fp32_s"] = time.perf_counter() - t
+
+        from legalsearch.encoders import SentenceTransformerEncoder
+        from legalsearch.exporter.encoder import OnnxEncoder
+
+        reference = SentenceTransformerEncoder.from_model(st_model, spec.name, fp32_dir / "tokenizer.json")
+        sel_q, sel_d, held_q, held_d = _texts(dataset)
+        t = time.perf_counter()
+        sel_ref = (reference.encode_queries(sel_q), reference.encode_documents(sel_d))
+        choice = choose_scheme(fp32_dir, work, sel_q, sel_d, sel_ref, target_min=0.98)
+        quantize_int8(fp32_dir, int8_dir, choice.scheme)
+        shutil.rmtree(work)
+        timings["quantize_s"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        held_ref = (reference.encode_queries(held_q), reference.encode_documents(held_d))
+        from legalsearch.exporter.gate import run_gate
+
+        gate = run_gate(
+            held_ref, OnnxEncoder(fp32_dir), OnnxEncoder(int8_dir), held_q, held_d, dataset=dataset, split=split,
+            max_ndcg_loss=max_ndcg_loss, min_cosine=min_cosine,
+        )
+        timings["gate_s"] = time.perf_counter() - t
+        deployable = "int8" if gate.passed else "fp32"
+        variant_dir = int8_dir if gate.passed else fp32_dir
+        description = (
+            f"{spec.name} ({spec.model_type}, {spec.dimension}-d, {spec.ml_commons_pooling} pooling), "
+            f"{deployable} ONNX exported by legalsearch"
+            + (f", int8 scheme {choice.scheme.name}" if gate.passed else ", int8 failed the quality gate")
+        )
+        zip_path, _ = build_package(variant_dir, package_dir, description)
+
+        warnings = []
+        if spec.prompts and not spec.include_prompt and any(spec.prompts.values()):
+            warnings.append("the model excludes its prompt from pooling; ML Commons pools over the prompt tokens")
+        if any(spec.prompts.values()):
+            warnings.append(f"prompts {spec.prompts} are prepended by the local encoder; OpenSearch callers must "
+                            "prepend them to query/document text themselves")
+        timings["total_s"] = time.perf_counter() - started
+        report = {
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "source_model": str(model_dir.resolve()),
+            "deployable": deployable,
+            "gate": gate.to_dict(),
+            "quantization": choice.to_dict(),
+            "model": {k: v for k, v in spec.to_dict().items() if k != "hf_config"},
+            "graphs": {"fp32": check_graph(fp32_dir / "model.onnx"), "int8": check_graph(int8_dir / "model.onnx")},
+            "package": {
+                "zip": "ml-commons/model.zip", "register": "ml-commons/register.json", "variant": deployable,
+                "size_bytes": zip_path.stat().st_size,
+                "sha256": json.loads((package_dir / "register.json").read_text())["model_content_hash_value"],
+                "targets": "ML Commons 3.x (onnxruntime 1.16.3): IR <= 9, opset <= 19, standard operators",
+            },
+            "dataset": str(Path(dataset_dir).resolve()) if dataset_dir is not None else "bundled sample (no NDCG)",
+            "timings": {k: round(v, 2) for k, v in timings.items()},
+            "versions": versions(),
+            "warnings": warnings,
+        }
+        (staging / "export_report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        _finalize(staging, out)
+        finalized = True
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            raise ExportError(
+                f"no space left on device while writing the export ({exc}); nothing was written to {out}"
+            ) from exc
+        raise ExportError(f"could not write the export ({exc}); nothing was written to {out}") from exc
+    finally:
+        if not finalized:
+            shutil.rmtree(staging, ignore_errors=True)
+
+    result = ExportResult(out, deployable, report)
+    if not gate.passed:
+        message = (
+            f"int8 failed the quality gate ({'; '.join(gate.reasons)}); fp32 is marked deployable and packaged in "
+            f"{out / 'ml-commons'}. See {result.report_path}"
+        )
+        if not allow_degraded:
+            raise QualityGateError(message)
+        log.warning("%s (--allow-degraded: exiting normally)", message)
+    return result
