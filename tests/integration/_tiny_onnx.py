@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,7 +81,8 @@ def build_tiny_onnx_zip(out_dir: Path, texts: list[str], hidden: int = 32, seed:
     sample = tokenizer(["a sample sentence", "another"], padding=True, return_tensors="pt")
     names = ["input_ids", "attention_mask", "token_type_ids"]
     onnx_path = out_dir / "model.onnx"
-    with torch.no_grad():
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tracer notes about shape-dependent Python branches in transformers
         torch.onnx.export(
             LastHiddenState(bert), tuple(sample[n] for n in names), str(onnx_path),
             input_names=names, output_names=["last_hidden_state"],
