@@ -29,7 +29,7 @@ from legalsearch.errors import DataError, IngestError, OpenSearchError, PackageE
 from . import index as idx
 from . import ml_commons, pipelines
 from .connection import Cluster
-from .ingest import IngestOptions, IngestReport, count_lines, corpus_path, ingest, read_corpus
+from .ingest import IngestOptions, IngestReport, corpus_path, ingest, read_corpus
 from .pipelines import HybridConfig
 
 log = logging.getLogger(__name__)
@@ -101,7 +101,16 @@ def choose_variant(export_dir: Path, variant: str | None) -> str:
 
 
 def load_encoder(export_dir: Path, variant: str | None = None):
-    """Our ONNX encoder over ``<export>/<int8|fp32>`` (imports onnxruntime only here)."""
+    """Our ONNX encoder over ``<export>/<int8|fp32>`` (imports onnxruntime only here).
+
+    Without ``variant``, any directory ``legalsearch.encoders.load_encoder`` accepts works too (an export, an ONNX
+    directory, or a sentence-transformers model), so client-side vectors can come from a model that was not exported.
+    """
+    export_dir = Path(export_dir)
+    if variant is None and not (export_dir / "ml-commons").is_dir():
+        from legalsearch.encoders import load_encoder as load_any
+
+        return load_any(export_dir)
     try:
         from legalsearch.exporter.encoder import OnnxEncoder
     except ImportError as exc:
@@ -203,6 +212,9 @@ def deploy(
     corpus = corpus_path(corpus)
     if not corpus.is_file():
         raise DataError("corpus not found; pass a BEIR dataset directory or its corpus.jsonl", corpus)
+    total = 0
+    for record in read_corpus(corpus, skip_invalid=options.skip_invalid):  # a bad line stops us before any change
+        total += 1
     features = ["k-NN lucene HNSW knn_vector", "nested knn_vector passages (score_mode max)"]
     features += pipelines.pipeline_features(options.hybrid, options.vectors)
     cluster.require(*features)
@@ -290,7 +302,7 @@ def deploy(
         encoder=encoder,
         failures_path=failures_path,
         checkpoint_path=state_dir / f"{name}.ids",
-        total=count_lines(corpus),
+        total=total,
         progress=options.progress,
         sleep=sleep,
     )

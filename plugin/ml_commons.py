@@ -107,20 +107,13 @@ class ModelPackage:
 
 
 def _run_exporter_validator(export_dir: Path) -> None:
-    """Call the exporter's own package validator when it is installed (the same rules export checks)."""
+    """The exporter's own package validator (the same rules ``legalsearch export`` checks), when installed."""
     try:
         from legalsearch.exporter.package import validate_package
     except ImportError:
         log.info("legalsearch.exporter.package.validate_package not available; checking hash and size only")
         return
-    import inspect
-
-    params = list(inspect.signature(validate_package).parameters)
-    target = export_dir / "ml-commons" if params and "ml" in params[0] else export_dir
-    try:
-        validate_package(target)
-    except (FileNotFoundError, NotADirectoryError):
-        validate_package(export_dir)
+    validate_package(export_dir / "ml-commons" / "model.zip")
 
 
 def file_digest(path: Path) -> tuple[str, int]:

@@ -200,3 +200,4 @@ def test_cli_malformed_corpus_line(tmp_path, cli_fake):
     result = invoke("deploy", str(path), "--export", str(make_export(tmp_path)), "--quiet",
                     "--state-dir", str(tmp_path / "s"))
     assert result.exit_code == 1 and "corpus.jsonl:6" in result.output and "malformed JSON" in result.output
+    assert not cli_fake.indices and not cli_fake.models  # nothing was changed on the cluster
