@@ -43,7 +43,7 @@ def export(model_dir: Path, out: Path, dataset: Path | None, split: str, max_ndc
 
     try:
         result = export_model(
-            model_dir, out, dataset_dir=dataset, split=split, max_ndcg_loss=max_ndcg_loss, min_cosine=min_cosine,
+            model_dir, out, dataset=dataset, split=split, max_ndcg_loss=max_ndcg_loss, min_cosine=min_cosine,
             allow_degraded=allow_degraded, max_length=max_length, overwrite=overwrite,
         )
     except QualityGateError as exc:

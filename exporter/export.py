@@ -184,3 +184,10 @@ def export_fp32(st_model, model_dir: str | Path, spec: ModelSpec, out_dir: str |
     check_graph(target)
     spec.save(out_dir)
     return target
+
+
+def export_model(*args, **kwargs):
+    """Alias of :func:`legalsearch.exporter.pipeline.export_model` (the whole export: graphs, gate, package)."""
+    from legalsearch.exporter.pipeline import export_model as run
+
+    return run(*args, **kwargs)

@@ -187,7 +187,7 @@ def validate_package(zip_path: str | Path, register: str | Path | dict | None = 
     """Check a model zip (and its register body, default ``register.json`` beside it) against every rule above.
 
     Args:
-        zip_path: the ``model.zip``.
+        zip_path: the ``model.zip``, the ``ml-commons/`` directory holding it, or the export directory.
         register: the register body as a dict or a JSON file; default ``<zip dir>/register.json``.
 
     Returns:
@@ -197,8 +197,13 @@ def validate_package(zip_path: str | Path, register: str | Path | dict | None = 
         PackageError: naming the rule broken and the file concerned.
     """
     zip_path = Path(zip_path)
+    if zip_path.is_dir():  # an export directory or its ml-commons/ folder
+        for candidate in (zip_path / ZIP_NAME, zip_path / "ml-commons" / ZIP_NAME):
+            if candidate.is_file():
+                zip_path = candidate
+                break
     if not zip_path.is_file():
-        raise PackageError(f"{zip_path}: model zip not found")
+        raise PackageError(f"{zip_path}: model zip not found; run `legalsearch export MODEL_DIR --out DIR` first")
     body, where_body = _load_register(register if register is not None else zip_path.parent / REGISTER_NAME)
     if not isinstance(body, dict):
         raise PackageError(f"{where_body}: the register body must be a JSON object")

@@ -48,6 +48,10 @@ class ExportResult:
     deployable: str
     report: dict
 
+    def get(self, key: str, default=None):
+        """A field of ``export_report.json`` (``result.get("deployable")``)."""
+        return self.report.get(key, default)
+
     @property
     def report_path(self) -> Path:
         return self.out_dir / REPORT_NAME
@@ -107,7 +111,7 @@ def _finalize(staging: Path, out: Path) -> None:
 def export_model(
     model_dir: str | Path,
     out: str | Path,
-    dataset_dir: str | Path | None = None,
+    dataset=None,
     split: str = "dev",
     max_ndcg_loss: float = 0.01,
     min_cosine: float = 0.99,
@@ -120,8 +124,9 @@ def export_model(
     Args:
         model_dir: a sentence-transformers directory (e.g. ``legalsearch train`` output).
         out: output directory; must not exist or be empty, unless ``overwrite``.
-        dataset_dir: BEIR dataset whose corpus feeds the scheme search and the gate, and whose ``split`` is
-            scored with NDCG@10. Without it the bundled legal sample provides the texts and no NDCG is computed.
+        dataset: a BEIR dataset directory or a loaded :class:`legalsearch.data.Dataset`; its corpus feeds the
+            scheme search and the gate, and its ``split`` is scored with NDCG@10. Without it the bundled legal sample provides the texts
+            and no NDCG is computed.
         max_ndcg_loss, min_cosine: gate thresholds.
         allow_degraded: return normally when the gate fails (fp32 is still what gets packaged).
         max_length: truncate to fewer tokens than the model's ``max_seq_length``.
@@ -135,11 +140,12 @@ def export_model(
     started = time.perf_counter()
     spec = inspect_model(model_dir, max_length=max_length)
     _prepare_out(out, overwrite)
-    dataset = None
-    if dataset_dir is not None:
+    if dataset is not None and not hasattr(dataset, "corpus"):
         from legalsearch.data import load_dataset
 
-        dataset = load_dataset(dataset_dir, splits=(split,))
+        dataset = load_dataset(dataset, splits=(split,))
+    if dataset is not None and split not in dataset.qrels:
+        raise ExportError(f"the dataset has no '{split}' split for the quality gate; pass --split with one it has")
 
     staging = out.parent / f".{out.name}.partial-{uuid.uuid4().hex[:8]}"
     finalized = False
@@ -208,7 +214,8 @@ def export_model(
                 "sha256": json.loads((package_dir / "register.json").read_text())["model_content_hash_value"],
                 "targets": "ML Commons 3.x (onnxruntime 1.16.3): IR <= 9, opset <= 19, standard operators",
             },
-            "dataset": str(Path(dataset_dir).resolve()) if dataset_dir is not None else "bundled sample (no NDCG)",
+            "dataset": str(Path(dataset.path).resolve()) if dataset is not None else "bundled sample (no NDCG)",
+            "max_seq_length": spec.max_seq_length,
             "timings": {k: round(v, 2) for k, v in timings.items()},
             "versions": versions(),
             "warnings": warnings,
