@@ -193,20 +193,23 @@ def deployed_model(opensearch_client, tiny_onnx):
     finally:
         if model_id:
             _request(client, "POST", f"/_plugins/_ml/models/{model_id}/_undeploy")
-            _delete_model(client, model_id)
-        _request(client, "DELETE", f"/_plugins/_ml/model_groups/{group_id}")
+            _delete_retrying(client, f"/_plugins/_ml/models/{model_id}")
+        _delete_retrying(client, f"/_plugins/_ml/model_groups/{group_id}")
 
 
-def _delete_model(client, model_id: str) -> None:
-    from opensearchpy.exceptions import TransportError
+def _delete_retrying(client, path: str, attempts: int = 60) -> None:
+    """DELETE that waits out ML Commons' asynchronous undeploy and chunk clean-up (409/400 until done)."""
+    from opensearchpy.exceptions import NotFoundError, TransportError
 
-    for _ in range(30):  # undeploy is asynchronous: deleting a model still deployed is refused
+    for attempt in range(attempts):
         try:
-            _request(client, "DELETE", f"/_plugins/_ml/models/{model_id}")
+            _request(client, "DELETE", path)
             return
-        except TransportError as error:
-            if error.status_code == 404:
-                return
+        except NotFoundError:
+            return
+        except TransportError:
+            if attempt == attempts - 1:
+                raise
             time.sleep(1)
 
 
