@@ -18,6 +18,14 @@ from legalsearch.plugin.testing import FakeEncoder, FakeOpenSearch
 from test_plugin_ml_commons import make_export  # noqa: E402  (same directory)
 
 
+@pytest.fixture(autouse=True)
+def skip_graph_validation(monkeypatch):
+    """The fake package holds no real ONNX graph; the exporter's own tests cover validate_package."""
+    seen = []
+    monkeypatch.setattr("legalsearch.plugin.ml_commons._run_exporter_validator", seen.append)
+    return seen
+
+
 def corpus(tmp_path, n=5):
     path = tmp_path / "corpus.jsonl"
     path.write_text("".join(json.dumps({"_id": f"d{i}", "title": "", "text": f"clause {i}"}) + "\n" for i in range(n)))
@@ -32,12 +40,13 @@ def no_sleep(_):
     pass
 
 
-def test_server_deploy_end_to_end(tmp_path):
+def test_server_deploy_end_to_end(tmp_path, skip_graph_validation):
     fake = FakeOpenSearch(version="2.19.1")
     cluster = Cluster(fake)
     export = make_export(tmp_path)
     result = deploy(cluster, corpus(tmp_path), options(tmp_path, export_dir=export,
                     hybrid=HybridConfig(weights=[0.3, 0.7])), sleep=no_sleep)
+    assert skip_graph_validation == [export]  # the exporter's validator ran before anything was uploaded
     assert result.model_id in fake.models and fake.models[result.model_id]["model_state"] == "DEPLOYED"
     assert fake.aliases["legalsearch"] == {result.index}
     settings = fake.indices[result.index]["body"]["settings"]["index"]

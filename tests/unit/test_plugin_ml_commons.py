@@ -166,3 +166,9 @@ def test_predict_reads_sentence_embedding(tmp_path):
     assert len(vectors) == 2 and len(vectors[0]) == 8
     assert fake.calls[-1].body == {"text_docs": ["a", "b"], "return_number": True,
                                    "target_response": ["sentence_embedding"]}
+
+
+def test_exporter_validator_rejects_a_package_that_is_not_onnx(tmp_path):
+    pytest.importorskip("legalsearch.exporter.package")
+    with pytest.raises(PackageError):
+        ml_commons.ModelPackage.from_export_dir(make_export(tmp_path))
