@@ -1,0 +1,226 @@
+"""``legalsearch export`` on a tiny BERT: ONNX parity with PyTorch, the quality gate, bad inputs, atomic output."""
+
+from __future__ import annotations
+
+import errno
+import json
+import shutil
+import zipfile
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from legalsearch.errors import ExportError, ModelError, QualityGateError
+from legalsearch.exporter import pipeline
+from legalsearch.exporter.cli import export as export_cmd
+from legalsearch.exporter.package import sha256_file, validate_package
+from legalsearch.exporter.pipeline import export_model
+
+TEXTS = [
+    "The Licensee shall indemnify and hold harmless the Licensor against all claims.",
+    "This Agreement shall be governed by the laws of the State of New York.",
+    "Either party may terminate this agreement upon thirty days written notice.",
+    "confidential information",
+]
+
+
+@pytest.fixture(scope="module")
+def exported(tiny_model_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("export") / "out"
+    result = export_model(tiny_model_dir, out)
+    return result
+
+
+def _leftovers(parent):
+    return [p.name for p in parent.iterdir() if p.name.startswith(".")]
+
+
+def test_export_writes_the_contract_layout(exported):
+    out = exported.out_dir
+    for rel in ("fp32/model.onnx", "fp32/tokenizer.json", "int8/model.onnx", "int8/tokenizer.json",
+                "ml-commons/model.zip", "ml-commons/register.json", "export_report.json"):
+        assert (out / rel).is_file(), rel
+    report = json.loads((out / "export_report.json").read_text())
+    assert report["deployable"] == "int8" == exported.deployable
+    assert report["gate"]["passed"] is True
+    assert report["quantization"]["chosen"] == report["quantization"]["trials"][0]["scheme"]
+    for graph in report["graphs"].values():
+        assert graph["ir_version"] <= 9 and graph["opset"] <= 19 and graph["custom_domains"] == []
+        assert graph["inputs"] == ["input_ids", "attention_mask", "token_type_ids"]
+        assert graph["outputs"] == ["token_embeddings"]
+    assert {"onnxruntime", "torch", "onnx"} <= set(report["versions"])
+    assert _leftovers(out.parent) == []
+    # the package holds the deployable (int8) graph
+    with zipfile.ZipFile(out / "ml-commons/model.zip") as archive:
+        assert sorted(archive.namelist()) == ["model.onnx", "tokenizer.json"]
+        assert archive.read("model.onnx") == (out / "int8/model.onnx").read_bytes()
+    info = validate_package(out)
+    assert info.sha256 == sha256_file(out / "ml-commons/model.zip")
+
+
+def test_fp32_graph_matches_pytorch(exported, tiny_model_dir):
+    import onnxruntime as ort
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    from legalsearch.exporter.encoder import OnnxEncoder
+
+    st = SentenceTransformer(str(tiny_model_dir), device="cpu")
+    features = st.tokenizer(TEXTS, padding=True, truncation=True, return_tensors="pt")
+    with torch.no_grad():
+        expected = st[0].auto_model(**features).last_hidden_state.numpy()
+    session = ort.InferenceSession(str(exported.out_dir / "fp32/model.onnx"), providers=["CPUExecutionProvider"])
+    got = session.run(None, {k: v.numpy() for k, v in features.items()})[0]
+    assert got.shape == expected.shape  # [batch, seq, hidden]: ML Commons pools output 0
+    np.testing.assert_allclose(got, expected, atol=1e-4)
+
+    reference = st.encode(TEXTS, normalize_embeddings=True)
+    for variant, tolerance in (("fp32", 1e-5), ("int8", 0.01)):
+        vectors = OnnxEncoder(exported.out_dir / variant).encode_documents(TEXTS, batch_size=3)
+        cosine = (vectors * reference).sum(axis=1)
+        assert cosine.min() > 1 - tolerance, (variant, cosine)
+
+
+def _corrupt_int8(real_quantize):
+    """A quantize_int8 that shuffles the int8 weights and scrambles their scales: a deliberately broken graph.
+
+    (A random tiny BERT's layers add little to its embeddings, so the scales are blown up too, to be sure.)
+    """
+    def broken(fp32_dir, out_dir, scheme):
+        import onnx
+        from onnx import numpy_helper
+
+        target = real_quantize(fp32_dir, out_dir, scheme)
+        model = onnx.load(str(target))
+        rng = np.random.default_rng(0)
+        for init in model.graph.initializer:
+            if init.data_type == onnx.TensorProto.INT8:
+                values = numpy_helper.to_array(init).copy()
+                rng.shuffle(values.reshape(-1))
+                init.CopyFrom(numpy_helper.from_array(values, init.name))
+            elif init.name.endswith("_scale") and init.data_type == onnx.TensorProto.FLOAT:
+                values = numpy_helper.to_array(init)
+                values = (values * rng.uniform(-50, 50, size=values.shape)).astype(np.float32)
+                init.CopyFrom(numpy_helper.from_array(values, init.name))
+        onnx.save_model(model, str(target))
+        return target
+    return broken
+
+
+def test_gate_trips_on_a_broken_int8_graph(tiny_model_dir, tmp_path, monkeypatch):
+    monkeypatch.setattr(pipeline, "quantize_int8", _corrupt_int8(pipeline.quantize_int8))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "stale.txt").write_text("previous export")
+    with pytest.raises(QualityGateError, match="fp32 is marked deployable"):
+        export_model(tiny_model_dir, out, overwrite=True)
+    report = json.loads((out / "export_report.json").read_text())
+    assert report["deployable"] == "fp32" and report["gate"]["passed"] is False
+    assert any("mean cosine" in reason for reason in report["gate"]["reasons"])
+    assert not (out / "stale.txt").exists()  # replaced as a whole
+    with zipfile.ZipFile(out / "ml-commons/model.zip") as archive:
+        assert archive.read("model.onnx") == (out / "fp32/model.onnx").read_bytes()
+    assert "fp32" in json.loads((out / "ml-commons/register.json").read_text())["description"]
+
+    # the CLI with --allow-degraded exits 0 and still packages fp32
+    degraded = CliRunner().invoke(export_cmd, [str(tiny_model_dir), "--out", str(tmp_path / "cli"),
+                                               "--allow-degraded"])
+    assert degraded.exit_code == 0, degraded.output
+    assert "FAILED (--allow-degraded)" in degraded.output and "Deployable: fp32" in degraded.output
+    assert json.loads((tmp_path / "cli/export_report.json").read_text())["deployable"] == "fp32"
+
+
+def test_cli_exits_1_when_the_gate_fails(tmp_path, monkeypatch):
+    def gate_fails(*_args, **_kwargs):
+        raise QualityGateError("int8 mean cosine to PyTorch on documents is 0.9500 < 0.99")
+
+    monkeypatch.setattr(pipeline, "export_model", gate_fails)
+    model = tmp_path / "model"
+    model.mkdir()
+    result = CliRunner().invoke(export_cmd, [str(model), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "quality gate failed: int8 mean cosine" in result.output
+
+
+def _copy_model(src, dst):
+    shutil.copytree(src, dst)
+    return dst
+
+
+@pytest.mark.parametrize("breakage, message", [
+    ("no_modules", "not a sentence-transformers model directory"),
+    ("no_tokenizer", "missing tokenizer"),
+    ("architecture", "unsupported architecture"),
+    ("dense_module", "unsupported module stack"),
+    ("pooling", "cannot be reproduced by ML Commons"),
+])
+def test_bad_model_directories_fail_cleanly(tiny_model_dir, tmp_path, breakage, message):
+    model = _copy_model(tiny_model_dir, tmp_path / "model")
+    if breakage == "no_modules":
+        (model / "modules.json").unlink()
+    elif breakage == "no_tokenizer":
+        for name in ("tokenizer.json", "vocab.txt"):
+            (model / name).unlink(missing_ok=True)
+    elif breakage == "architecture":
+        config = json.loads((model / "config.json").read_text())
+        (model / "config.json").write_text(json.dumps(config | {"model_type": "gpt2"}))
+    elif breakage == "dense_module":
+        modules = json.loads((model / "modules.json").read_text())
+        modules.append({"idx": 3, "name": "3", "path": "3_Dense", "type": "sentence_transformers.models.Dense"})
+        (model / "modules.json").write_text(json.dumps(modules))
+    elif breakage == "pooling":
+        (model / "1_Pooling/config.json").write_text(json.dumps({"embedding_dimension": 32, "pooling_mode": "lasttoken"}))
+    out_parent = tmp_path / "exports"
+    out_parent.mkdir()
+    with pytest.raises(ModelError, match=message):
+        export_model(model, out_parent / "out")
+    assert list(out_parent.iterdir()) == []
+
+    result = CliRunner().invoke(export_cmd, [str(model), "--out", str(out_parent / "out")])
+    assert result.exit_code == 1 and message in result.output
+
+
+def test_full_disk_leaves_nothing_behind(tiny_model_dir, tmp_path, monkeypatch):
+    from legalsearch.exporter import export
+
+    def no_space(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    # the first file the export writes (the package's zip write fails the same way: see test_export_package)
+    monkeypatch.setattr(export, "write_tokenizer", no_space)
+    out_parent = tmp_path / "exports"
+    out_parent.mkdir()
+    with pytest.raises(ExportError, match="no space left on device"):
+        export_model(tiny_model_dir, out_parent / "out")
+    assert list(out_parent.iterdir()) == []
+
+
+def test_existing_output_is_refused(tiny_model_dir, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("x")
+    with pytest.raises(ExportError, match="--overwrite"):
+        export_model(tiny_model_dir, out)
+    assert (out / "keep.txt").read_text() == "x"
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--min-cosine", "1.5"], "--min-cosine"),
+    (["--max-ndcg-loss", "-0.1"], "--max-ndcg-loss"),
+    (["--max-length", "4096"], "--max-length"),
+])
+def test_cli_rejects_bad_option_values(tiny_model_dir, tmp_path, args, fragment):
+    result = CliRunner().invoke(export_cmd, [str(tiny_model_dir), "--out", str(tmp_path / "o"), *args])
+    assert result.exit_code == 2 and fragment in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_cli_is_reachable_from_the_main_group():
+    from legalsearch.cli import cli
+
+    result = CliRunner().invoke(cli, ["export", "--help"])
+    assert result.exit_code == 0
+    for option in ("--out", "--dataset", "--split", "--max-ndcg-loss", "--min-cosine", "--allow-degraded",
+                   "--max-length"):
+        assert option in result.output
