@@ -104,6 +104,9 @@ class OnnxEncoder:
             raise ModelError(f"{graph}: onnxruntime cannot load the graph: {exc}") from exc
         self._inputs = [i.name for i in self._session.get_inputs()]
         self.threads = options.intra_op_num_threads
+        stat = graph.stat()
+        # identity for legalsearch.retrieval's corpus-embedding cache (same rule as the PyTorch encoder's)
+        self.fingerprint = f"onnx:{graph.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
 
     # -- tokenization -------------------------------------------------------------------------------------------
     def _prompt_length(self, prompt: str) -> int:

@@ -179,8 +179,11 @@ def export_model(
         held_ref = (reference.encode_queries(held_q), reference.encode_documents(held_d))
         from legalsearch.exporter.gate import run_gate
 
+        gate_encoders = [OnnxEncoder(fp32_dir), OnnxEncoder(int8_dir)]
+        for encoder in gate_encoders:
+            encoder.fingerprint = None  # staging paths: never fill the corpus-embedding cache with them
         gate = run_gate(
-            held_ref, OnnxEncoder(fp32_dir), OnnxEncoder(int8_dir), held_q, held_d, dataset=dataset, split=split,
+            held_ref, *gate_encoders, held_q, held_d, dataset=dataset, split=split,
             max_ndcg_loss=max_ndcg_loss, min_cosine=min_cosine,
         )
         timings["gate_s"] = time.perf_counter() - t

@@ -122,6 +122,17 @@ def _pooling_mode(config: dict, where: Path) -> str:
     return flags[0]
 
 
+_GENERIC_NAMES = {"model", "final", "best", "output", "outputs", "checkpoint", "export"}
+
+
+def _model_name(root: Path) -> str:
+    """The directory's name, or its parent's when the directory has a generic name such as ``model``."""
+    resolved = root.resolve()
+    if resolved.name.lower() in _GENERIC_NAMES and resolved.parent.name:
+        return f"{resolved.parent.name}-{resolved.name}"
+    return resolved.name
+
+
 def inspect_model(model_dir: str | Path, max_length: int | None = None) -> ModelSpec:
     """Read a sentence-transformers directory and check that the exporter can handle it.
 
@@ -215,7 +226,7 @@ def inspect_model(model_dir: str | Path, max_length: int | None = None) -> Model
     if SUPPORTED_MODEL_TYPES[model_type]:
         inputs.append("token_type_ids")
     return ModelSpec(
-        name=root.resolve().name,
+        name=_model_name(root),
         model_type=model_type,
         dimension=dimension,
         max_seq_length=seq_len,

@@ -1,0 +1,219 @@
+"""PyTorch sentence-transformers vs ONNX fp32 vs ONNX int8, side by side in one run.
+
+Measures, on the same CPU threads and the same texts:
+
+* query latency: batch 1, each legal query encoded alone (median and p90 over rounds, after warm-up);
+* corpus throughput: batches of 32 clauses truncated at the model's max_seq_length (docs/s, median over rounds);
+* agreement: mean/min cosine of each ONNX variant to PyTorch on those queries and clauses;
+* optionally NDCG@10 over the full corpus on a split (``--ndcg``), with the lead's MaxP dense retriever.
+
+Rounds interleave the three encoders so that load from other processes hits them alike.
+
+Usage::
+
+    python benchmarks/encode_speed.py --model MODEL_DIR --export EXPORT_DIR \\
+        --dataset ../shared/datasets/acord --ndcg test --json out/encode_speed.json
+
+``--export`` is a ``legalsearch export`` output for ``--model``; without it the model is exported to a temporary
+directory first (with the quality gate on the bundled sample).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def cpu_model() -> str:
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
+        for line in out.splitlines():
+            if line.startswith("Model name:"):
+                return line.split(":", 1)[1].strip()
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    return platform.processor() or "unknown"
+
+
+def load_texts(dataset: Path, n_queries: int, n_docs: int, seed: int) -> tuple[list[str], list[str]]:
+    """Queries and clauses read from a BEIR dataset (never copied)."""
+    queries = [json.loads(line)["text"] for line in (dataset / "queries.jsonl").open(encoding="utf-8") if line.strip()]
+    docs = []
+    for line in (dataset / "corpus.jsonl").open(encoding="utf-8"):
+        if line.strip():
+            row = json.loads(line)
+            docs.append(f"{row['title']}\n{row['text']}" if row.get("title") else row["text"])
+    rng = random.Random(seed)
+    rng.shuffle(queries)
+    rng.shuffle(docs)
+    return queries[:n_queries], docs[:n_docs]
+
+
+def query_latencies(encoder, queries: list[str]) -> list[float]:
+    times = []
+    for query in queries:
+        start = time.perf_counter()
+        encoder.encode_queries([query], batch_size=1)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def corpus_rate(encoder, docs: list[str]) -> float:
+    start = time.perf_counter()
+    encoder.encode_documents(docs, batch_size=32)
+    return len(docs) / (time.perf_counter() - start)
+
+
+def cosine(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    c = (a * b).sum(axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
+    return float(c.mean()), float(c.min())
+
+
+def ndcg(encoders: dict, dataset_path: Path, split: str) -> dict[str, float]:
+    from legalsearch.data import load_dataset
+    from legalsearch.evaluation import evaluate_dense
+
+    dataset = load_dataset(dataset_path, splits=(split,))
+    scores = {}
+    for label, encoder in encoders.items():
+        start = time.perf_counter()
+        scores[label] = evaluate_dense(encoder, dataset, split, metrics=("ndcg@10",))["ndcg@10"]
+        print(f"  ndcg@10 {label}: {scores[label]:.4f} ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
+    return scores
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", required=True, help="sentence-transformers model directory (or offline-minilm)")
+    parser.add_argument("--export", type=Path, help="legalsearch export output for --model (default: export now)")
+    parser.add_argument("--dataset", type=Path, default=Path(__file__).resolve().parents[2] / "shared/datasets/acord")
+    parser.add_argument("--queries", type=int, default=64, help="queries timed per round (batch 1)")
+    parser.add_argument("--docs", type=int, default=128, help="clauses encoded per round (batches of 32)")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=None, help="threads for all three (default: all cores)")
+    parser.add_argument("--ndcg", metavar="SPLIT", default=None, help="also compute NDCG@10 on this split")
+    parser.add_argument("--ndcg-variants", default="pytorch,fp32,int8", help="which encoders get the NDCG run")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", type=Path, default=None, help="write the results here")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+    import torch
+
+    from legalsearch.encoders import SentenceTransformerEncoder, resolve_model_name
+    from legalsearch.exporter.encoder import OnnxEncoder, default_threads
+
+    threads = args.threads or default_threads()
+    torch.set_num_threads(threads)
+    model_path, _ = resolve_model_name(args.model)
+    export_dir = args.export
+    tmp = None
+    if export_dir is None:
+        from legalsearch.exporter.pipeline import export_model
+
+        tmp = tempfile.TemporaryDirectory(prefix="encode-speed-")
+        export_dir = Path(tmp.name) / "export"
+        export_model(model_path, export_dir, allow_degraded=True)
+    report = json.loads((export_dir / "export_report.json").read_text())
+
+    encoders = {
+        "pytorch": SentenceTransformerEncoder(model_path),
+        "fp32": OnnxEncoder(export_dir / "fp32", threads=threads),
+        "int8": OnnxEncoder(export_dir / "int8", threads=threads),
+    }
+    queries, docs = load_texts(args.dataset, args.queries, args.docs, args.seed)
+    tokenizer = encoders["fp32"]._tokenizer
+    doc_tokens = [len(e.ids) for e in tokenizer.encode_batch(docs)]
+
+    for encoder in encoders.values():  # warm-up (first-run allocations, lazy init)
+        encoder.encode_queries(queries[:5], batch_size=1)
+        encoder.encode_documents(docs[:32], batch_size=32)
+
+    latencies = {label: [] for label in encoders}
+    rates = {label: [] for label in encoders}
+    for round_no in range(args.rounds):
+        order = list(encoders) if round_no % 2 == 0 else list(reversed(encoders))
+        for label in order:
+            latencies[label].extend(query_latencies(encoders[label], queries))
+            rates[label].append(corpus_rate(encoders[label], docs))
+
+    ref_q = encoders["pytorch"].encode_queries(queries)
+    ref_d = encoders["pytorch"].encode_documents(docs)
+    rows = []
+    base_latency = statistics.median(latencies["pytorch"])
+    base_rate = statistics.median(rates["pytorch"])
+    for label, encoder in encoders.items():
+        lat = sorted(latencies[label])
+        rate = statistics.median(rates[label])
+        q_cos = cosine(encoder.encode_queries(queries), ref_q)
+        d_cos = cosine(encoder.encode_documents(docs), ref_d)
+        rows.append({
+            "encoder": label,
+            "query_ms_median": round(1000 * statistics.median(lat), 2),
+            "query_ms_p90": round(1000 * lat[int(0.9 * (len(lat) - 1))], 2),
+            "query_speedup": round(base_latency / statistics.median(lat), 2),
+            "docs_per_s": round(rate, 1),
+            "throughput_ratio": round(rate / base_rate, 2),
+            "cos_queries_mean": round(q_cos[0], 4), "cos_queries_min": round(q_cos[1], 4),
+            "cos_docs_mean": round(d_cos[0], 4), "cos_docs_min": round(d_cos[1], 4),
+        })
+    result = {
+        "model": str(model_path), "export": str(export_dir), "int8_scheme": report["quantization"]["chosen"],
+        "cpu": cpu_model(), "cores": os.cpu_count(), "threads": threads,
+        "load_average_at_end": os.getloadavg(),
+        "queries": len(queries), "docs": len(docs), "rounds": args.rounds,
+        "doc_tokens_mean": round(float(np.mean(doc_tokens)), 1), "max_seq_length": encoders["fp32"].max_seq_length,
+        "rows": rows,
+    }
+    if args.ndcg:
+        wanted = [v.strip() for v in args.ndcg_variants.split(",") if v.strip()]
+        scores = ndcg({k: encoders[k] for k in wanted}, args.dataset, args.ndcg)
+        result["ndcg@10"] = {"split": args.ndcg, **{k: round(v, 4) for k, v in scores.items()}}
+        for row in rows:
+            if row["encoder"] in scores:
+                row["ndcg@10"] = round(scores[row["encoder"]], 4)
+                if "pytorch" in scores:
+                    row["ndcg_loss_vs_pytorch"] = round(scores["pytorch"] - scores[row["encoder"]], 4)
+
+    print(to_markdown(result))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+    if tmp is not None:
+        tmp.cleanup()
+    return result
+
+
+def to_markdown(result: dict) -> str:
+    has_ndcg = any("ndcg@10" in r for r in result["rows"])
+    head = ("| encoder | query ms (median) | p90 | speed-up | docs/s (batch 32) | × PyTorch | cos q mean/min "
+            "| cos docs mean/min |" + (" NDCG@10 | Δ vs PyTorch |" if has_ndcg else ""))
+    lines = [
+        f"CPU: {result['cpu']} ({result['threads']} threads); {result['queries']} queries × {result['rounds']} rounds, "
+        f"{result['docs']} clauses (mean {result['doc_tokens_mean']} tokens, max {result['max_seq_length']}) × "
+        f"{result['rounds']} rounds; int8 scheme {result['int8_scheme']}",
+        "", head, "|" + "---|" * (head.count("|") - 1),
+    ]
+    for r in result["rows"]:
+        line = (f"| {r['encoder']} | {r['query_ms_median']} | {r['query_ms_p90']} | {r['query_speedup']}× | "
+                f"{r['docs_per_s']} | {r['throughput_ratio']}× | {r['cos_queries_mean']} / {r['cos_queries_min']} | "
+                f"{r['cos_docs_mean']} / {r['cos_docs_min']} |")
+        if has_ndcg:
+            line += f" {r.get('ndcg@10', '—')} | {r.get('ndcg_loss_vs_pytorch', '—')} |"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
