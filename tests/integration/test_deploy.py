@@ -282,6 +282,15 @@ def test_server_side_deploy_of_an_exported_model(cluster, alias, tiny_export, tm
         for mode in ("neural", "hybrid"):
             run = run_queries(cluster, alias, {"q": "42 U.S.C. § 1983"}, mode, 5)
             assert len(run["q"]) == 5
+        # what an application sends: no model_id (the default pipeline's neural_query_enricher supplies it), and an
+        # explicitly named pipeline instead of the default
+        from legalsearch.plugin.queries import search_body
+        from legalsearch.plugin.search import execute
+
+        bare = search_body("hybrid", "42 U.S.C. § 1983", 5)
+        assert "model_id" not in json.dumps(bare)
+        assert len(execute(cluster, alias, bare)) == 5
+        assert len(execute(cluster, alias, bare, pipeline=f"{alias}-rrf")) == 5
         # the cluster embeds like our local encoder
         local = load_encoder(tiny_export).encode_queries(["breach of the confidentiality clause"])[0]
         remote = np.asarray(ml_commons.predict(cluster, result.model_id, ["breach of the confidentiality clause"])[0])
