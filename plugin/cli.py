@@ -167,12 +167,17 @@ def search(query, alias, mode, k, export_dir, pipeline, print_dsl, as_json, sett
     cluster = connect(settings)
     info = DeploymentInfo.read(cluster, alias)
     encoder = None
-    if mode != "bm25" and (export_dir is not None or info.vectors == "client"):
-        if export_dir is None:
-            raise click.UsageError(f"{alias} uses client-side vectors: pass --export DIR for the query encoder")
+    if mode != "bm25" and export_dir is not None:
         from .deploy import load_encoder
 
-        encoder = load_encoder(export_dir)
+        encoder = load_encoder(export_dir, info.variant)
+    elif mode != "bm25" and info.vectors == "client":
+        encoder = info.load_encoder()
+        if encoder is None:
+            raise click.UsageError(
+                f"{alias} uses client-side vectors from {info.encoder or 'an encoder'} that is not here: "
+                "pass --export DIR for the query encoder"
+            )
     hits, body = run_search(cluster, alias, query, mode, k, encoder=encoder, pipeline=pipeline, info=info)
     if as_json:
         out = {"hits": [hit.__dict__ for hit in hits]}

@@ -57,6 +57,9 @@ FEATURES: dict[str, tuple[tuple[int, int, int], str | None]] = {
 }
 
 
+SERVERLESS_VERSION = (3, 1, 0)  # what OpenSearch Serverless is treated as (it reports no version)
+
+
 def parse_version(text: str) -> tuple[int, int, int]:
     """'2.19.1' / '3.0.0-SNAPSHOT' -> (2, 19, 1)."""
     parts = re.findall(r"\d+", text)[:3]
@@ -225,6 +228,11 @@ def build_client(settings: ConnectionSettings):
 def connect(settings: ConnectionSettings, check: bool = True) -> "Cluster":
     """Connect and (by default) read the cluster's version and plugins, failing clearly when it is unreachable."""
     cluster = Cluster(build_client(settings).transport, display_url=settings.display_url)
+    if settings.aws_region and settings.aws_service == "aoss":
+        # OpenSearch Serverless answers neither GET / nor _cat/plugins: features cannot be checked up front
+        cluster.serverless = True
+        log.warning("OpenSearch Serverless: version and plugin checks are skipped")
+        return cluster
     if check:
         cluster.info()
     return cluster
@@ -291,6 +299,7 @@ class Cluster:
         self.display_url = display_url
         self._info: dict | None = None
         self._plugins: set[str] | None = None
+        self.serverless = False
 
     def request(
         self,
@@ -328,6 +337,8 @@ class Cluster:
 
     @property
     def version(self) -> tuple[int, int, int]:
+        if self.serverless:
+            return SERVERLESS_VERSION
         return parse_version(str(self.info().get("version", {}).get("number", "0")))
 
     def plugins(self) -> set[str]:
@@ -338,6 +349,8 @@ class Cluster:
 
     def require(self, *features: str) -> None:
         """Raise :class:`VersionError` / :class:`MissingPluginError` naming the first feature the cluster lacks."""
+        if self.serverless:
+            return
         have = self.version
         for feature in features:
             minimum, plugin = FEATURES[feature]

@@ -277,6 +277,8 @@ def deploy(
                 "overlap_rate": options.overlap_rate,
                 "chunker": "text_chunking" if options.vectors == "server" else options.chunker,
                 "hybrid": options.hybrid.to_dict(),
+                "encoder": str(Path(options.export_dir).resolve()) if options.export_dir else None,
+                "variant": options.variant,
                 "search_pipeline": search_name,
                 "alternative_pipeline": alt_name,
             }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Sequence
 
 from legalsearch.errors import OpenSearchError
@@ -36,12 +37,23 @@ class DeploymentInfo:
     model_id: str | None
     vectors: str
     dimension: int | None
+    encoder: str | None = None  # export/model directory the deploy encoded with (client-side vectors)
+    variant: str | None = None
 
     @classmethod
     def read(cls, cluster: Cluster, alias: str) -> "DeploymentInfo":
         targets = idx.alias_targets(cluster, alias) or [alias]
         meta = idx.index_meta(cluster, targets[0]).get("legalsearch", {})
-        return cls(targets[0], meta.get("model_id"), meta.get("vectors", "client"), meta.get("dimension"))
+        return cls(targets[0], meta.get("model_id"), meta.get("vectors", "client"), meta.get("dimension"),
+                   meta.get("encoder"), meta.get("variant"))
+
+    def load_encoder(self):
+        """The deploy's own encoder when its directory exists here; None otherwise."""
+        if self.encoder and Path(self.encoder).is_dir():
+            from .deploy import load_encoder
+
+            return load_encoder(Path(self.encoder), self.variant)
+        return None
 
 
 def as_cluster(client: Any) -> Cluster:
@@ -119,6 +131,8 @@ def run_queries(
     """
     cluster = as_cluster(client)
     info = DeploymentInfo.read(cluster, index)
+    if mode != "bm25" and encoder is None and info.vectors == "client":
+        encoder = info.load_encoder()  # the same encoder the documents were embedded with
     ids = list(queries)
     vectors = None
     if mode != "bm25" and encoder is not None:

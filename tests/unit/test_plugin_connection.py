@@ -165,3 +165,28 @@ def test_not_opensearch_is_rejected():
     fake._info = lambda body, params: {"version": {"number": "8.1.0"}, "tagline": "You Know, for Search"}
     with pytest.raises(VersionError, match="not OpenSearch"):
         Cluster(fake).info()
+
+
+def test_sigv4_uses_opensearch_py_signer_and_serverless_skips_checks(monkeypatch):
+    import boto3
+    from botocore.credentials import Credentials
+    from opensearchpy import AWSV4SignerAuth
+
+    from legalsearch.plugin.connection import connect
+
+    monkeypatch.setattr(boto3.Session, "get_credentials", lambda self: Credentials("AKIDEXAMPLE", SECRET))
+    settings = resolve_settings(url="https://search.example", aws_region="eu-west-1", aws_service="aoss")
+    client = build_client(settings)
+    auth = client.transport.connection_pool.connections[0].session.auth
+    assert isinstance(auth, AWSV4SignerAuth) and SECRET not in repr(settings)
+    cluster = connect(settings)  # no request: Serverless has no GET / or _cat/plugins
+    assert cluster.serverless
+    cluster.require(*FEATURES)
+
+
+def test_missing_aws_credentials(monkeypatch):
+    import boto3
+
+    monkeypatch.setattr(boto3.Session, "get_credentials", lambda self: None)
+    with pytest.raises(AuthenticationError, match="no AWS credentials"):
+        build_client(resolve_settings(url="https://search.example", aws_region="eu-west-1"))
