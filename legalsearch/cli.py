@@ -16,17 +16,18 @@ import click
 from legalsearch import __version__
 from legalsearch.errors import LegalsearchError
 
-# name -> "module:attribute" of a click command or group. One entry per pipeline stage.
-COMMANDS: dict[str, str] = {
-    "data": "legalsearch.commands.data_cmd:data",
-    "mine": "legalsearch.commands.mine_cmd:mine",
-    "train": "legalsearch.commands.train_cmd:train",
-    "eval": "legalsearch.commands.eval_cmd:eval_command",
-    "export": "legalsearch.exporter.cli:export",
-    "deploy": "legalsearch.plugin.cli:deploy",
-    "search": "legalsearch.plugin.cli:search",
-    "bench": "legalsearch.commands.bench_cmd:bench",
-    "demo": "legalsearch.commands.demo_cmd:demo",
+# name -> ("module:attribute" of a click command or group, one-line help). One entry per pipeline stage.
+# The help lives here so that `legalsearch --help` imports none of the stages.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "data": ("legalsearch.commands.data_cmd:data", "Validate datasets; build one from pairs or click logs."),
+    "mine": ("legalsearch.commands.mine_cmd:mine", "Mine hard negatives (BM25 and/or the base model)."),
+    "train": ("legalsearch.commands.train_cmd:train", "Fine-tune with MNRL and hard negatives; keep the best epoch."),
+    "eval": ("legalsearch.commands.eval_cmd:eval_command", "NDCG@10, Recall@20, MRR@10 for BM25, dense, hybrid."),
+    "export": ("legalsearch.exporter.cli:export", "Export to ONNX fp32 + int8 with a quality gate."),
+    "deploy": ("legalsearch.plugin.cli:deploy", "Register the model, create pipelines and index, ingest."),
+    "search": ("legalsearch.plugin.cli:search", "Search the deployed index (bm25, neural, hybrid)."),
+    "bench": ("legalsearch.commands.bench_cmd:bench", "Before/after report: quality with intervals, speed."),
+    "demo": ("legalsearch.commands.demo_cmd:demo", "Whole pipeline on the bundled sample, offline."),
 }
 
 
@@ -37,11 +38,14 @@ class LazyGroup(click.Group):
         return sorted(COMMANDS)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        target = COMMANDS.get(name)
-        if target is None:
+        if name not in COMMANDS:
             return None
-        module_name, attr = target.split(":")
+        module_name, attr = COMMANDS[name][0].split(":")
         return getattr(importlib.import_module(module_name), attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, COMMANDS[name][1]) for name in self.list_commands(ctx)])
 
     def invoke(self, ctx: click.Context):
         try:

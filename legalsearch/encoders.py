@@ -78,6 +78,22 @@ def resolve_model_name(name: str | None) -> tuple[str, str]:
     return str(offline_model_path()), "bundled all-MiniLM-L6-v2 (hub not reachable, so not the default bge-base)"
 
 
+def model_fingerprint(model_dir: Path) -> str:
+    """Identity of a model on disk for caches: path plus size and mtime of every weight file."""
+    parts = [str(model_dir.resolve())]
+    for file in sorted(model_dir.rglob("*")):
+        if file.suffix in {".safetensors", ".bin", ".onnx"} and file.is_file():
+            stat = file.stat()
+            parts.append(f"{file.relative_to(model_dir)}:{stat.st_size}:{stat.st_mtime_ns}")
+    return "|".join(parts)
+
+
+def _embedding_dimension(model) -> int:
+    # sentence-transformers 6 renamed get_sentence_embedding_dimension; support both.
+    getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+    return int(getter())
+
+
 def _tokenizer_json(model_dir: Path) -> Path:
     for candidate in (model_dir / "tokenizer.json", *sorted(model_dir.glob("*/tokenizer.json"))):
         if candidate.is_file():
@@ -103,9 +119,10 @@ class SentenceTransformerEncoder:
         if max_seq_length:
             self.model.max_seq_length = max_seq_length
         self.name = path.name if path.exists() else model_name_or_path
-        self.dimension = int(self.model.get_sentence_embedding_dimension())
+        self.dimension = _embedding_dimension(self.model)
         self.max_seq_length = int(self.model.max_seq_length)
         self.tokenizer_path = self._find_tokenizer(model_name_or_path)
+        self.fingerprint = model_fingerprint(path) if path.exists() else f"hub:{model_name_or_path}"
 
     @classmethod
     def from_model(cls, model, name: str, tokenizer_path: Path | None) -> "SentenceTransformerEncoder":
@@ -113,9 +130,10 @@ class SentenceTransformerEncoder:
         encoder = cls.__new__(cls)
         encoder.model = model
         encoder.name = name
-        encoder.dimension = int(model.get_sentence_embedding_dimension())
+        encoder.dimension = _embedding_dimension(model)
         encoder.max_seq_length = int(model.max_seq_length)
         encoder.tokenizer_path = tokenizer_path or encoder._find_tokenizer(name)
+        encoder.fingerprint = None  # weights may be changing (training): never cache its embeddings
         return encoder
 
     def _find_tokenizer(self, model_name_or_path: str) -> Path:

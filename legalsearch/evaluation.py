@@ -1,4 +1,4 @@
-"""Stage — evaluation: IR metrics with ranx, for any run (BM25, dense, hybrid, or through OpenSearch).
+"""Stage — evaluation: IR metrics with ir-measures (pytrec_eval), for any run (BM25, dense, hybrid, or through OpenSearch).
 
 Metric names are strings such as ``ndcg@10``, ``recall@20``, ``mrr@10``. NDCG uses the graded judgements as they
 are; binary metrics (recall, MRR, precision, hit rate) count a document relevant from the dataset's
@@ -18,23 +18,26 @@ from legalsearch.errors import DataError
 from legalsearch.retrieval import Run
 
 DEFAULT_METRICS = ("ndcg@10", "recall@20", "mrr@10")
-GRADED_METRICS = {"ndcg", "ndcg_burges", "map"}
-
-
-def _ranx_metric(metric: str, relevant_grade: int) -> str:
-    name = metric.split("@")[0]
-    if name not in GRADED_METRICS and relevant_grade > 1:
-        return f"{metric}-l{relevant_grade}"
-    return metric
+# Our metric name -> ir-measures measure name. NDCG is graded; the others take a relevance threshold.
+_MEASURES = {"ndcg": "nDCG", "recall": "R", "mrr": "RR", "precision": "P", "hit_rate": "Success", "map": "AP"}
+GRADED_METRICS = {"ndcg"}
 
 
 def validate_metrics(metrics: tuple[str, ...] | list[str]) -> tuple[str, ...]:
-    known = {"ndcg", "recall", "mrr", "precision", "hit_rate", "map", "ndcg_burges", "r_precision"}
     for metric in metrics:
         name, _, cutoff = metric.partition("@")
-        if name not in known or (cutoff and not cutoff.isdigit()):
-            raise ValueError(f"unknown metric {metric!r}; use names like ndcg@10, recall@20, mrr@10 ({sorted(known)})")
+        if name not in _MEASURES or (cutoff and not cutoff.isdigit()) or (not cutoff and name != "map"):
+            raise ValueError(f"unknown metric {metric!r}; use names like ndcg@10, recall@20, mrr@10 "
+                             f"(known: {', '.join(sorted(_MEASURES))}, each with @k except map)")
     return tuple(metrics)
+
+
+def _measure(metric: str, relevant_grade: int):
+    import ir_measures
+
+    name, _, cutoff = metric.partition("@")
+    text = _MEASURES[name] if name in GRADED_METRICS else f"{_MEASURES[name]}(rel={relevant_grade})"
+    return ir_measures.parse_measure(text + (f"@{cutoff}" if cutoff else ""))
 
 
 @dataclass
@@ -53,32 +56,29 @@ class Evaluation:
 def evaluate_run(
     run: Run, qrels: Qrels, metrics=DEFAULT_METRICS, relevant_grade: int = 1, name: str = "run", info=None
 ) -> Evaluation:
-    """Score ``run`` against ``qrels``; queries missing from the run count as zero (never silently dropped)."""
-    from ranx import Qrels as RanxQrels
-    from ranx import Run as RanxRun
-    from ranx import evaluate
+    """Score ``run`` against ``qrels`` with ir-measures (pytrec_eval).
+
+    A judged query that the run does not answer scores 0 (never silently dropped). Binary metrics leave out
+    queries with no document at ``relevant_grade`` or above, for which recall and MRR are undefined.
+    """
+    import ir_measures
 
     metrics = validate_metrics(metrics)
-    judged = {q: docs for q, docs in qrels.items() if any(g > 0 for g in docs.values())}
+    judged = {q: {d: int(g) for d, g in docs.items()} for q, docs in qrels.items() if any(g > 0 for g in docs.values())}
     if not judged:
         raise DataError("no query with a relevant judgement to evaluate")
-    # ranx wants every query present in both; an empty ranking for a query scores 0, as it should.
-    full_run = {q: (run.get(q) or {"__none__": 0.0}) for q in judged}
-    ranx_qrels = RanxQrels({q: {d: int(g) for d, g in docs.items() if g > 0} for q, docs in judged.items()})
-    ranx_run = RanxRun(full_run)
-    qids = list(ranx_qrels.keys())
+    measures = {metric: _measure(metric, relevant_grade) for metric in metrics}
+    by_measure = {measure: metric for metric, measure in measures.items()}
+    values: dict[str, dict[str, float]] = {metric: {} for metric in metrics}
+    answered = {q: docs for q, docs in run.items() if q in judged and docs}
+    for result in ir_measures.iter_calc(list(measures.values()), judged, answered):
+        values[by_measure[result.measure]][result.query_id] = float(result.value)
     means, per_query = {}, {}
     for metric in metrics:
-        values = evaluate(ranx_qrels, ranx_run, _ranx_metric(metric, relevant_grade), return_mean=False,
-                          make_comparable=True)
-        values = np.asarray(values, dtype=float)
-        # Queries with no doc at the binary threshold are undefined for recall/MRR: ranx gives 0, so leave them out.
-        if metric.split("@")[0] not in GRADED_METRICS and relevant_grade > 1:
-            keep = [i for i, q in enumerate(qids) if any(g >= relevant_grade for g in judged[q].values())]
-        else:
-            keep = list(range(len(qids)))
-        per_query[metric] = {qids[i]: float(values[i]) for i in keep}
-        means[metric] = float(np.mean([values[i] for i in keep])) if keep else 0.0
+        graded = metric.split("@")[0] in GRADED_METRICS
+        defined = [q for q in judged if graded or any(g >= relevant_grade for g in judged[q].values())]
+        per_query[metric] = {q: values[metric].get(q, 0.0) for q in defined}
+        means[metric] = float(np.mean(list(per_query[metric].values()))) if defined else 0.0
     return Evaluation(name, means, per_query, dict(info or {}))
 
 

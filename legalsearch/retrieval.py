@@ -9,9 +9,12 @@ from a sub-query's results gets 0 for it, and the normalized scores are combined
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -123,7 +126,18 @@ class DenseRetriever:
             doc_ids.append(doc.id)
             starts.append(len(texts))
             texts.extend(pieces)
-        embeddings = self.encoder.encode_documents(texts, batch_size=self.batch_size, show_progress=self.show_progress)
+        cache_file = _embedding_cache_file(self.encoder, texts)
+        if cache_file is not None and cache_file.is_file():
+            embeddings = np.load(cache_file)
+            log.info("reusing corpus embeddings from %s", cache_file)
+        else:
+            embeddings = self.encoder.encode_documents(texts, batch_size=self.batch_size,
+                                                       show_progress=self.show_progress)
+            if cache_file is not None:
+                cache_file.parent.mkdir(parents=True, exist_ok=True)
+                tmp = cache_file.with_suffix(".tmp.npy")
+                np.save(tmp, embeddings)
+                tmp.replace(cache_file)
         self.index = DenseIndex(doc_ids, np.asarray(starts, dtype=np.int64), embeddings, texts)
         return self.index
 
@@ -144,6 +158,22 @@ class DenseRetriever:
             top = _top_k(scores[row], k)
             run[qid] = {self.index.doc_ids[i]: float(scores[row, i]) for i in top}
         return run
+
+
+def _embedding_cache_file(encoder: Encoder, texts: list[str]) -> Path | None:
+    """Where to keep a corpus's passage embeddings for a fixed model, so mining, eval and bench encode it once.
+
+    Only encoders with a ``fingerprint`` (a model on disk, identified by its weights' size and mtime) are cached;
+    a model being trained has none. ``LEGALSEARCH_EMBEDDING_CACHE=0`` turns the cache off.
+    """
+    fingerprint = getattr(encoder, "fingerprint", None)
+    if not fingerprint or os.environ.get("LEGALSEARCH_EMBEDDING_CACHE", "1") == "0":
+        return None
+    digest = hashlib.sha256(f"{fingerprint}|{encoder.max_seq_length}".encode())
+    for text in texts:
+        digest.update(hashlib.sha1(text.encode()).digest())
+    root = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "legalsearch" / "embeddings"
+    return root / f"{digest.hexdigest()[:32]}.npy"
 
 
 # --- hybrid fusion (OpenSearch arithmetic) ---------------------------------------------------------------------------

@@ -3,13 +3,14 @@
 Each batch holds (query, positive, hard negative × n) rows; every other row's positive and negatives serve as
 in-batch negatives too. A no-duplicates batch sampler keeps the same text from appearing twice in a batch (where it
 would be a false in-batch negative). The dev split is evaluated before training and after every epoch with the same
-MaxP retrieval and ranx metrics as ``legalsearch eval``; the best epoch is kept.
+MaxP retrieval and ir-measures metrics as ``legalsearch eval``; the best epoch is kept.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import platform
 import shutil
 import time
@@ -61,12 +62,21 @@ def _import_training():
         BatchSamplers, BaseEvaluator
 
 
+def score_dev(encoder, dataset: Dataset, split: str, metrics=("ndcg@10", "recall@20", "mrr@10")) -> dict:
+    """MaxP dense retrieval over the whole corpus, scored on ``split``: the numbers checkpoints are chosen by."""
+    from legalsearch.evaluation import evaluate_run
+    from legalsearch.retrieval import DenseRetriever
+
+    retriever = DenseRetriever(encoder)
+    retriever.build(list(dataset.corpus.values()))
+    run = retriever.search(dataset.split_queries(split))
+    return evaluate_run(run, dataset.qrels_for(split), metrics, dataset.relevant_grade).means
+
+
 def make_dev_evaluator(dataset: Dataset, split: str, tokenizer_path: Path, metrics=("ndcg@10", "recall@20", "mrr@10")):
     """An evaluator for the trainer that scores MaxP dense retrieval on ``split`` over the whole corpus."""
     *_, BaseEvaluator = _import_training()
     from legalsearch.encoders import SentenceTransformerEncoder
-    from legalsearch.evaluation import evaluate_run
-    from legalsearch.retrieval import DenseRetriever
 
     class DevRetrievalEvaluator(BaseEvaluator):
         def __init__(self):
@@ -76,17 +86,16 @@ def make_dev_evaluator(dataset: Dataset, split: str, tokenizer_path: Path, metri
             self.history: list[dict] = []
 
         def get_config_dict(self) -> dict:
-            return {"split": split, "metrics": list(metrics), "aggregation": "maxp"}
+            return {"split": split, "metrics": list(metrics), "aggregation": "maxp", "corpus": "full"}
+
+        def record(self, means: dict, epoch, steps) -> dict[str, float]:
+            self.history.append({"epoch": epoch, "steps": steps, **means})
+            log.info("dev %s at epoch %s step %s: %s", split, epoch, steps, means)
+            return self.prefix_name_to_metrics(means, self.name)
 
         def __call__(self, model, output_path=None, epoch: int = -1, steps: int = -1) -> dict[str, float]:
             encoder = SentenceTransformerEncoder.from_model(model, name="training", tokenizer_path=tokenizer_path)
-            retriever = DenseRetriever(encoder)
-            retriever.build(list(dataset.corpus.values()))
-            run = retriever.search(dataset.split_queries(split))
-            result = evaluate_run(run, dataset.qrels_for(split), metrics, dataset.relevant_grade)
-            self.history.append({"epoch": epoch, "steps": steps, **result.means})
-            log.info("dev %s at epoch %s step %s: %s", split, epoch, steps, result.means)
-            return self.prefix_name_to_metrics(result.means, self.name)
+            return self.record(score_dev(encoder, dataset, split, metrics), epoch, steps)
 
     return DevRetrievalEvaluator()
 
@@ -134,9 +143,16 @@ def train(
     else:
         loss = losses.MultipleNegativesRankingLoss(model)
     evaluator = make_dev_evaluator(dataset, config.eval_split, tokenizer_path)
-    baseline = evaluator(model, epoch=0, steps=0)
+    # The untouched base model is scored through a cacheable encoder: mining usually encoded this corpus already.
+    from legalsearch.encoders import SentenceTransformerEncoder
+
+    base_encoder = SentenceTransformerEncoder(base_model, max_seq_length=config.max_seq_length)
+    baseline = evaluator.record(score_dev(base_encoder, dataset, config.eval_split), epoch=0, steps=0)
+    del base_encoder
 
     checkpoints = out_dir / "checkpoints"
+    steps_per_epoch = math.ceil(len(rows) / config.batch_size)
+    total_steps = config.max_steps if config.max_steps > 0 else steps_per_epoch * config.epochs
     strategy = "steps" if config.eval_steps > 0 else "epoch"
     args = SentenceTransformerTrainingArguments(
         output_dir=str(checkpoints),
@@ -144,7 +160,8 @@ def train(
         max_steps=config.max_steps,
         per_device_train_batch_size=config.batch_size,
         learning_rate=config.learning_rate,
-        warmup_ratio=config.warmup_ratio,
+        # An integer step count means the same in transformers 4 and 5 (5 deprecates warmup_ratio).
+        warmup_steps=int(config.warmup_ratio * total_steps),
         seed=config.seed,
         data_seed=config.seed,
         batch_sampler=BatchSamplers.NO_DUPLICATES,

@@ -7,7 +7,6 @@ Hugging Face hub is switched off for the whole session.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 import pytest
@@ -16,43 +15,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("LEGALSEARCH_OFFLINE", "1")
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATASETS = REPO_ROOT.parent / "shared" / "datasets"
-
-_SPECIAL = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-
-
-def build_tiny_model(out_dir: Path, texts: list[str], hidden: int = 32, seed: int = 0) -> Path:
-    """Save a randomly initialised 2-layer BERT sentence-transformer (mean pooling, normalized) to ``out_dir``.
-
-    The WordPiece vocabulary is every lower-cased word and punctuation mark of ``texts`` plus single characters,
-    so tokenization behaves like a real BERT on legal text while the model stays a few hundred kilobytes.
-    """
-    import torch
-    from sentence_transformers import SentenceTransformer, models
-    from transformers import BertConfig, BertModel, BertTokenizerFast
-
-    torch.manual_seed(seed)
-    words = sorted({w for t in texts for w in re.findall(r"\w+|[^\w\s]", t.lower())})
-    chars = sorted({c for w in words for c in w})
-    vocab = _SPECIAL + chars + [f"##{c}" for c in chars] + [w for w in words if w not in chars]
-    out_dir.mkdir(parents=True, exist_ok=True)
-    hf_dir = out_dir / "hf"
-    hf_dir.mkdir(exist_ok=True)
-    (hf_dir / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
-    tokenizer = BertTokenizerFast(vocab_file=str(hf_dir / "vocab.txt"), do_lower_case=True, model_max_length=128)
-    config = BertConfig(
-        vocab_size=len(vocab), hidden_size=hidden, num_hidden_layers=2, num_attention_heads=2,
-        intermediate_size=hidden * 2, max_position_embeddings=256,
-    )
-    BertModel(config).save_pretrained(hf_dir)
-    tokenizer.save_pretrained(hf_dir)
-    transformer = models.Transformer(str(hf_dir), max_seq_length=128)
-    pooling = models.Pooling(transformer.get_word_embedding_dimension(), pooling_mode="mean")
-    model = SentenceTransformer(modules=[transformer, pooling, models.Normalize()], device="cpu")
-    model_dir = out_dir / "model"
-    model.save(str(model_dir))
-    return model_dir
+from _support import REPO_ROOT, SHARED_DATASETS, build_tiny_model, shared_dataset  # noqa: F401
 
 
 @pytest.fixture(scope="session")
@@ -74,14 +37,3 @@ def tiny_model_dir(tmp_path_factory, sample_path) -> Path:
                 row = json.loads(line)
                 texts.append(row.get("title", "") + " " + row.get("text", ""))
     return build_tiny_model(tmp_path_factory.mktemp("tiny-bert"), texts)
-
-
-def shared_dataset(name: str) -> Path:
-    """Path of ../shared/datasets/NAME; skipped when absent, but a failure under CI=true (CI must run it)."""
-    path = SHARED_DATASETS / name
-    if not (path / "corpus.jsonl").is_file():
-        message = f"dataset {name} not found at {path} (it lives beside the checkout in shared/datasets)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message + "; under CI=true this test must run")
-        pytest.skip(message)
-    return path

@@ -1,0 +1,268 @@
+"""Stage — benchmark: the before/after table people decide on, with honest intervals and speed figures.
+
+Quality on the test split for BM25, the base model, the fine-tuned model (PyTorch and exported ONNX) and hybrid
+BM25 + fine-tuned; hybrid settings tuned on the dev split only; paired bootstrap intervals for every difference
+against the base model; encoder speed; optionally the same through a deployed OpenSearch index.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import platform
+import shlex
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from legalsearch import __version__
+from legalsearch.data import Dataset
+from legalsearch.errors import BenchError
+from legalsearch.evaluation import DEFAULT_METRICS, Evaluation, evaluate_run
+from legalsearch.retrieval import BM25Retriever, DenseRetriever, HybridConfig, Run, fuse
+
+log = logging.getLogger(__name__)
+
+PRIMARY = "ndcg@10"
+GRID_WEIGHTS = tuple(round(0.1 * i, 1) for i in range(0, 11))
+GRID_TECHNIQUES = ("min_max", "l2", "rrf")
+
+
+# --- statistics ------------------------------------------------------------------------------------------------------
+
+
+def paired_bootstrap(system: dict[str, float], baseline: dict[str, float], samples: int = 2000, seed: int = 0,
+                     confidence: float = 0.95) -> dict:
+    """Percentile bootstrap interval of mean(system - baseline) over queries resampled with replacement.
+
+    Both dicts map query id -> metric value; only queries present in both are paired.
+    """
+    qids = sorted(set(system) & set(baseline))
+    if not qids:
+        raise BenchError("no query is scored by both systems; cannot compare them")
+    diffs = np.array([system[q] - baseline[q] for q in qids])
+    rng = np.random.default_rng(seed)
+    means = diffs[rng.integers(0, len(diffs), size=(samples, len(diffs)))].mean(axis=1)
+    alpha = (1 - confidence) / 2
+    low, high = np.quantile(means, [alpha, 1 - alpha])
+    return {
+        "mean_difference": float(diffs.mean()),
+        "ci_low": float(low),
+        "ci_high": float(high),
+        "confidence": confidence,
+        "samples": samples,
+        "queries": len(qids),
+        "significant": bool(low > 0 or high < 0),
+    }
+
+
+def mean_interval(values: dict[str, float], samples: int = 2000, seed: int = 0, confidence: float = 0.95) -> list:
+    """Percentile bootstrap interval of a mean over queries (for the error bars of the metric plot)."""
+    data = np.array(list(values.values()))
+    if len(data) == 0:
+        return [0.0, 0.0]
+    rng = np.random.default_rng(seed)
+    means = data[rng.integers(0, len(data), size=(samples, len(data)))].mean(axis=1)
+    alpha = (1 - confidence) / 2
+    return [float(x) for x in np.quantile(means, [alpha, 1 - alpha])]
+
+
+def percentile_ms(seconds: list[float]) -> dict:
+    values = np.array(seconds) * 1000.0
+    return {"p50_ms": float(np.percentile(values, 50)), "p99_ms": float(np.percentile(values, 99)),
+            "n": int(len(values))}
+
+
+# --- hybrid tuning ---------------------------------------------------------------------------------------------------
+
+
+def tune_hybrid(bm25_run: Run, dense_run: Run, dataset: Dataset, split: str) -> tuple[HybridConfig, list[dict]]:
+    """Grid-search technique and weights on ``split`` (dev); ties go to the more even weighting."""
+    qrels = dataset.qrels_for(split)
+    grid = []
+    for technique in GRID_TECHNIQUES:
+        for w in GRID_WEIGHTS:
+            config = HybridConfig(technique, (w, round(1 - w, 1)))
+            score = evaluate_run(fuse(bm25_run, dense_run, config), qrels, (PRIMARY,), dataset.relevant_grade).means
+            grid.append({**config.to_dict(), PRIMARY: score[PRIMARY]})
+    best = max(grid, key=lambda g: (round(g[PRIMARY], 6), -abs(g["weights"][0] - 0.5)))
+    return HybridConfig.from_dict(best), grid
+
+
+# --- speed -----------------------------------------------------------------------------------------------------------
+
+
+def encoder_speed(encoder, queries: list[str], documents: list[str], repeats: int = 1) -> dict:
+    """Batch-1 query latency and batch-32 document throughput of one encoder."""
+    encoder.encode_queries(queries[:2])  # warm-up (graph optimization, allocator)
+    latencies = []
+    for _ in range(repeats):
+        for text in queries:
+            started = time.perf_counter()
+            encoder.encode_queries([text], batch_size=1)
+            latencies.append(time.perf_counter() - started)
+    started = time.perf_counter()
+    encoder.encode_documents(documents, batch_size=32)
+    elapsed = time.perf_counter() - started
+    return {"query_latency": percentile_ms(latencies),
+            "documents_per_second": len(documents) / elapsed if elapsed else None,
+            "documents": len(documents)}
+
+
+# --- the benchmark ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class BenchResult:
+    data: dict = field(default_factory=dict)
+
+    def save(self, out_dir: Path) -> Path:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        path = out_dir / "results.json"
+        path.write_text(json.dumps(self.data, indent=2))
+        return path
+
+
+def _dense_runs(encoder, dataset: Dataset, splits: list[str], k: int, show_progress: bool) -> tuple[dict, dict]:
+    """Encode the corpus once, search every split; returns (runs by split, retriever info)."""
+    started = time.time()
+    retriever = DenseRetriever(encoder, show_progress=show_progress)
+    retriever.build(list(dataset.corpus.values()))
+    runs = {split: retriever.search(dataset.split_queries(split), k=k) for split in splits}
+    return runs, {**retriever.describe(), "corpus_encode_and_search_s": round(time.time() - started, 1)}
+
+
+def run_bench(
+    dataset: Dataset,
+    encoders: dict,  # label -> Encoder; must contain "base" and "fine-tuned", may contain "fine-tuned (onnx int8)"
+    split: str = "test",
+    dev_split: str | None = "dev",
+    metrics=DEFAULT_METRICS,
+    bootstrap_samples: int = 2000,
+    seed: int = 0,
+    k: int = 100,
+    speed_encoders: dict | None = None,
+    speed_queries: int = 50,
+    speed_documents: int = 128,
+    show_progress: bool = False,
+    extra: dict | None = None,
+) -> BenchResult:
+    if split not in dataset.qrels:
+        raise BenchError(f"{dataset.path}: no '{split}' split (qrels/{split}.tsv) to report on; the benchmark "
+                         "reports on held-out queries only")
+    if dev_split is not None and dev_split not in dataset.qrels:
+        log.warning("no '%s' split: hybrid settings are not tuned and fall back to the defaults", dev_split)
+        dev_split = None
+    for required in ("base", "fine-tuned"):
+        if required not in encoders:
+            raise BenchError(f"the benchmark needs a '{required}' model")
+    splits = [split] + ([dev_split] if dev_split else [])
+    qrels = dataset.qrels_for(split)
+    if not any(q in dataset.queries for q in qrels):
+        raise BenchError(f"qrels of '{split}' match no query")
+    documents = list(dataset.corpus.values())
+
+    bm25 = BM25Retriever(documents)
+    bm25_runs = {s: bm25.search(dataset.split_queries(s), k=k) for s in splits}
+    rows: list[Evaluation] = [evaluate_run(bm25_runs[split], qrels, metrics, dataset.relevant_grade, "bm25",
+                                           bm25.describe())]
+    dense_runs = {}
+    for label, encoder in encoders.items():
+        runs, info = _dense_runs(encoder, dataset, splits, k, show_progress)
+        dense_runs[label] = runs
+        rows.append(evaluate_run(runs[split], qrels, metrics, dataset.relevant_grade, label, info))
+
+    tuning = None
+    if dev_split:
+        hybrid_config, grid = tune_hybrid(bm25_runs[dev_split], dense_runs["fine-tuned"][dev_split], dataset,
+                                          dev_split)
+        tuning = {"split": dev_split, "chosen": hybrid_config.to_dict(), "grid": grid}
+    else:
+        hybrid_config = HybridConfig()
+    hybrid_name = "hybrid (bm25 + fine-tuned)"
+    rows.append(evaluate_run(fuse(bm25_runs[split], dense_runs["fine-tuned"][split], hybrid_config, k=k), qrels,
+                             metrics, dataset.relevant_grade, hybrid_name,
+                             {"retriever": "hybrid", **hybrid_config.to_dict()}))
+
+    base = next(r for r in rows if r.name == "base")
+    comparisons = {}
+    for row in rows:
+        if row is base:
+            continue
+        comparisons[row.name] = {
+            metric: {
+                "relative_change": (row.means[metric] - base.means[metric]) / base.means[metric]
+                if base.means[metric] else None,
+                **paired_bootstrap(row.per_query[metric], base.per_query[metric], bootstrap_samples, seed),
+            }
+            for metric in metrics
+        }
+    best_single = max((r for r in rows if r.name in ("bm25", "fine-tuned")), key=lambda r: r.means[PRIMARY])
+    hybrid_row = next(r for r in rows if r.name == hybrid_name)
+
+    speed = {}
+    if speed_encoders:
+        query_texts = list(dataset.split_queries(split).values())[:speed_queries]
+        doc_texts = [d.full_text for d in documents[:speed_documents]]
+        for label, encoder in speed_encoders.items():
+            speed[label] = encoder_speed(encoder, query_texts, doc_texts)
+
+    result = {
+        "legalsearch_version": __version__,
+        "command": " ".join(shlex.quote(a) for a in sys.argv),
+        "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "machine": machine_info(),
+        "versions": library_versions(),
+        "dataset": {
+            "path": str(dataset.path),
+            "sha256": dataset.checksum(),
+            "documents": len(dataset.corpus),
+            "relevant_grade": dataset.relevant_grade,
+            "splits": {s: {"queries": len(dataset.qrels[s]),
+                           "judgements": sum(len(j) for j in dataset.qrels[s].values())} for s in dataset.qrels},
+        },
+        "split": split,
+        "metrics": list(metrics),
+        "rows": [{"name": r.name, "metrics": r.means, "info": r.info,
+                  "ci95": {m: mean_interval(r.per_query[m], bootstrap_samples, seed) for m in metrics}}
+                 for r in rows],
+        "per_query": {r.name: r.per_query for r in rows},
+        "comparisons_vs_base": comparisons,
+        "hybrid": {"config": hybrid_config.to_dict(), "tuning": tuning,
+                   "at_least_best_single": hybrid_row.means[PRIMARY] >= best_single.means[PRIMARY],
+                   "best_single": best_single.name},
+        "speed": speed,
+        **(extra or {}),
+    }
+    return BenchResult(result)
+
+
+def machine_info() -> dict:
+    cpu = platform.processor()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import os
+
+    return {"cpu": cpu, "cores": os.cpu_count(), "platform": platform.platform(),
+            "python": platform.python_version()}
+
+
+def library_versions() -> dict:
+    from importlib import metadata
+
+    out = {}
+    for name in ("torch", "sentence-transformers", "transformers", "onnxruntime", "onnx", "bm25s", "ir-measures",
+                 "opensearch-py", "numpy"):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out

@@ -1,0 +1,103 @@
+"""``legalsearch bench``: before/after quality with bootstrap intervals, speed, and optionally the cluster."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from legalsearch.commands.options import MetricList, base_option, dataset_option, load_dataset_or_fail, \
+    relevant_grade_option, seed_option
+
+
+@click.command()
+@dataset_option
+@click.option("--model", "-m", "model_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=None, help="Fine-tuned sentence-transformers directory (default: fine-tune first with the "
+              "pipeline defaults).")
+@base_option
+@click.option("--onnx", "export_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Export directory of the fine-tuned model (default: export it into OUT/export).")
+@click.option("--no-onnx", is_flag=True, help="Skip the ONNX rows and speed figures.")
+@click.option("--url", default=None, envvar="LEGALSEARCH_OPENSEARCH_URL",
+              help="Also measure through a deployed OpenSearch index (see `legalsearch deploy`).")
+@click.option("--index", "index_name", default="legalsearch", show_default=True,
+              help="Alias of the deployed index (with --url).")
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default="runs/bench",
+              show_default=True, help="Directory for results.json, report.md, report.html, hybrid.json.")
+@click.option("--split", default="test", show_default=True, help="Held-out split to report on.")
+@click.option("--dev-split", default="dev", show_default=True, help="Split used to tune hybrid settings.")
+@click.option("--metrics", type=MetricList(), default="ndcg@10,recall@20,mrr@10", show_default=True)
+@click.option("--bootstrap", "bootstrap_samples", type=click.IntRange(min=100), default=2000, show_default=True,
+              help="Bootstrap resamples for the confidence intervals.")
+@click.option("--speed/--no-speed", default=True, show_default=True, help="Measure encoder speed.")
+@click.option("--epochs", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Epochs when fine-tuning first (no --model).")
+@seed_option
+@relevant_grade_option
+def bench(dataset, model_dir, base_model, export_dir, no_onnx, url, index_name, out, split, dev_split, metrics,
+          bootstrap_samples, speed, epochs, seed, relevant_grade) -> None:
+    """Benchmark BM25, base, fine-tuned (PyTorch and int8 ONNX) and tuned hybrid on held-out queries."""
+    from legalsearch.bench import run_bench
+    from legalsearch.encoders import SentenceTransformerEncoder, resolve_model_name
+    from legalsearch.errors import BenchError
+    from legalsearch.report import write_reports
+
+    ds = load_dataset_or_fail(dataset, relevant_grade=relevant_grade)
+    if split not in ds.qrels:
+        raise BenchError(f"{ds.path}: no '{split}' split (qrels/{split}.tsv); the benchmark reports on held-out "
+                         "queries only — add a test split or choose one with --split")
+    base_name, provenance = resolve_model_name(base_model)
+    click.echo(f"Base model: {provenance}", err=True)
+    out.mkdir(parents=True, exist_ok=True)
+    if model_dir is None:
+        from legalsearch.encoders import load_encoder
+        from legalsearch.mining import MiningConfig, mine
+        from legalsearch.training import TrainingConfig, clean_checkpoints, train
+
+        click.echo("No --model: mining hard negatives and fine-tuning with the pipeline defaults", err=True)
+        mine(ds, load_encoder(base_name), MiningConfig(seed=seed), out / "triplets.jsonl", show_progress=True)
+        model_dir = out / "model"
+        train(ds, out / "triplets.jsonl", base_name, model_dir, TrainingConfig(epochs=epochs, seed=seed),
+              base_provenance=provenance)
+        clean_checkpoints(model_dir)
+
+    base = SentenceTransformerEncoder(base_name)
+    tuned = SentenceTransformerEncoder(str(model_dir))
+    if base.dimension != tuned.dimension:
+        click.echo(f"note: base dimension {base.dimension} differs from fine-tuned {tuned.dimension}", err=True)
+    encoders = {"base": base, "fine-tuned": tuned}
+    speed_encoders = {"pytorch": tuned} if speed else None
+    if not no_onnx:
+        from legalsearch.exporter.encoder import OnnxEncoder
+
+        if export_dir is None:
+            from legalsearch.exporter.export import export_model
+
+            export_dir = out / "export"
+            click.echo(f"Exporting {model_dir} to {export_dir}", err=True)
+            export_model(model_dir, export_dir, dataset=ds, allow_degraded=True, overwrite=True)
+        int8 = OnnxEncoder(export_dir / "int8")
+        encoders["fine-tuned (onnx int8)"] = int8
+        if speed:
+            speed_encoders["onnx fp32"] = OnnxEncoder(export_dir / "fp32")
+            speed_encoders["onnx int8"] = int8
+
+    extra = {"models": {"base": provenance, "fine-tuned": str(model_dir),
+                        "export": str(export_dir) if export_dir else None}}
+    if model_dir is not None and (Path(model_dir) / "training_report.json").is_file():
+        extra["training"] = json.loads((Path(model_dir) / "training_report.json").read_text())
+    result = run_bench(ds, encoders, split=split, dev_split=dev_split, metrics=metrics,
+                       bootstrap_samples=bootstrap_samples, seed=seed, speed_encoders=speed_encoders,
+                       show_progress=True, extra=extra)
+    if url:
+        from legalsearch.cluster_bench import cluster_bench
+
+        result.data["cluster"] = cluster_bench(url, index_name, ds, split, result.data, tuned_encoder=int8
+                                               if not no_onnx else tuned, metrics=metrics)
+    result.save(out)
+    (out / "hybrid.json").write_text(json.dumps(result.data["hybrid"]["config"], indent=2))
+    paths = write_reports(result.data, out)
+    click.echo(paths["markdown"].read_text())
+    click.echo(f"Wrote {out}/results.json, {paths['markdown']}, {paths['html']}, {out}/hybrid.json", err=True)

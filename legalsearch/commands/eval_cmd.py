@@ -1,0 +1,50 @@
+"""``legalsearch eval``: NDCG@10, Recall@20, MRR@10 for BM25, dense models and hybrid on one split."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from legalsearch.commands.options import MetricList, Weights, dataset_option, load_dataset_or_fail, \
+    relevant_grade_option, skip_invalid_option
+
+
+@click.command("eval")
+@dataset_option
+@click.option("--model", "-m", "models", multiple=True, metavar="MODEL",
+              help="Dense model to evaluate (sentence-transformers dir, hub name, 'offline-minilm', or an export "
+              "dir with model.onnx); repeatable. The first is the baseline of the Δ column.")
+@click.option("--split", default="test", show_default=True)
+@click.option("--metrics", type=MetricList(), default="ndcg@10,recall@20,mrr@10", show_default=True)
+@click.option("--bm25/--no-bm25", default=True, show_default=True, help="Include the BM25 row.")
+@click.option("--hybrid/--no-hybrid", default=True, show_default=True,
+              help="Add BM25 + the last --model fused like OpenSearch's normalization-processor.")
+@click.option("--technique", type=click.Choice(["min_max", "l2", "rrf"]), default="min_max", show_default=True)
+@click.option("--weights", type=Weights(), default="0.3,0.7", show_default=True,
+              help="Hybrid weights BM25,DENSE.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the results (with per-query values) to this JSON file.")
+@skip_invalid_option
+@relevant_grade_option
+def eval_command(dataset, models, split, metrics, bm25, hybrid, technique, weights, json_out, skip_invalid,
+                 relevant_grade) -> None:
+    """Evaluate retrieval on a split with ir-measures (graded NDCG; binary metrics from the relevant grade)."""
+    from legalsearch.comparison import compare
+    from legalsearch.encoders import load_encoder
+    from legalsearch.retrieval import HybridConfig
+
+    ds = load_dataset_or_fail(dataset, skip_invalid, relevant_grade, splits=(split,))
+    encoders = {Path(m).name if Path(m).exists() else m: load_encoder(m) for m in models}
+    labels = list(encoders)
+    result = compare(ds, split, encoders, include_bm25=bm25, hybrid_of=labels[-1] if hybrid and labels else None,
+                     hybrid=HybridConfig(technique, weights), metrics=metrics,
+                     baseline=labels[0] if len(labels) > 1 else None, show_progress=True)
+    click.echo(result.table.to_table())
+    if json_out:
+        data = result.table.to_dict()
+        data["per_query"] = {row.name: row.per_query for row in result.table.rows}
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(data, indent=2))
+        click.echo(f"Wrote {json_out}", err=True)

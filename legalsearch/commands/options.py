@@ -1,0 +1,85 @@
+"""Click options and parameter types shared by several commands (one definition each)."""
+
+from __future__ import annotations
+
+import click
+
+from legalsearch.data import sample_dataset_path
+
+
+class DatasetPath(click.ParamType):
+    """A BEIR dataset directory, or ``sample`` for the bundled sample."""
+
+    name = "DATASET"
+
+    def convert(self, value, param, ctx):
+        if value == "sample":
+            return sample_dataset_path()
+        path = click.Path(exists=True, file_okay=False, path_type=__import__("pathlib").Path).convert(value, param, ctx)
+        return path
+
+
+class MetricList(click.ParamType):
+    """Comma-separated metric names such as ``ndcg@10,recall@20,mrr@10``."""
+
+    name = "METRICS"
+
+    def convert(self, value, param, ctx):
+        from legalsearch.evaluation import validate_metrics
+
+        if isinstance(value, tuple):
+            return value
+        try:
+            return validate_metrics(tuple(m.strip() for m in value.split(",") if m.strip()))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+class Weights(click.ParamType):
+    """Two comma-separated non-negative weights summing to 1: ``BM25,DENSE``."""
+
+    name = "BM25,DENSE"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        try:
+            weights = tuple(float(x) for x in value.split(","))
+        except ValueError:
+            self.fail(f"{value!r} is not two numbers like 0.3,0.7", param, ctx)
+        if len(weights) != 2 or min(weights) < 0 or abs(sum(weights) - 1) > 1e-6:
+            self.fail(f"{value!r}: give two non-negative weights that sum to 1, e.g. 0.3,0.7", param, ctx)
+        return weights
+
+
+dataset_option = click.option(
+    "--dataset", "-d", type=DatasetPath(), default="sample", show_default=True,
+    help="BEIR dataset directory (corpus.jsonl, queries.jsonl, qrels/{split}.tsv), or 'sample' for the bundled one.",
+)
+skip_invalid_option = click.option(
+    "--skip-invalid", is_flag=True,
+    help="Skip malformed rows instead of stopping; every skipped row is counted and reported by reason.",
+)
+relevant_grade_option = click.option(
+    "--relevant-grade", type=click.IntRange(min=1), default=None,
+    help="Grade from which a judgement is relevant (default: read from qrels/*_binary.tsv when present, else 1).",
+)
+base_option = click.option(
+    "--base", "base_model", default=None, metavar="MODEL",
+    help="Base model: a sentence-transformers directory, a hub name, or 'offline-minilm' for the bundled "
+    "all-MiniLM-L6-v2 (default: BAAI/bge-base-en-v1.5 when the hub is reachable, else offline-minilm).",
+)
+seed_option = click.option("--seed", type=int, default=42, show_default=True, help="Random seed.")
+
+
+def load_dataset_or_fail(dataset, skip_invalid=False, relevant_grade=None, splits=None):
+    """Load a dataset and print what was skipped, so skipping is never silent."""
+    from legalsearch.data import load_dataset
+
+    data = load_dataset(dataset, splits=splits, skip_invalid=skip_invalid, relevant_grade=relevant_grade)
+    report = data.report
+    if report.total_skipped:
+        click.echo(f"Skipped {report.total_skipped} invalid rows:", err=True)
+        for reason, count in report.skipped.most_common():
+            click.echo(f"  {count:6d}  {reason}  (first at {report.examples[reason]})", err=True)
+    return data

@@ -1,0 +1,54 @@
+"""``legalsearch train``: contrastive fine-tuning on mined triplets, best dev checkpoint kept."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from legalsearch.commands.options import base_option, dataset_option, load_dataset_or_fail, relevant_grade_option, \
+    seed_option, skip_invalid_option
+
+
+@click.command()
+@dataset_option
+@base_option
+@click.option("--triplets", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default="runs/triplets.jsonl", show_default=True, help="Triplets from `legalsearch mine`.")
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default="runs/model",
+              show_default=True, help="Directory for the fine-tuned model and training_report.json.")
+@click.option("--epochs", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--batch-size", type=click.IntRange(min=2), default=16, show_default=True)
+@click.option("--lr", "learning_rate", type=click.FloatRange(min=0, min_open=True), default=2e-5, show_default=True)
+@click.option("--warmup-ratio", type=click.FloatRange(0, 1), default=0.1, show_default=True)
+@click.option("--max-seq-length", type=click.IntRange(min=16, max=8192), default=None,
+              help="Truncate inputs to this many tokens (default: the model's own).")
+@click.option("--cached-loss", is_flag=True, help="CachedMultipleNegativesRankingLoss: big batches, bounded memory.")
+@click.option("--mini-batch-size", type=click.IntRange(min=1), default=8, show_default=True,
+              help="Chunk size of the cached loss.")
+@click.option("--max-steps", type=int, default=-1, help="Stop after this many optimizer steps (smoke runs).")
+@click.option("--eval-steps", type=click.IntRange(min=0), default=0,
+              help="Evaluate and checkpoint every N steps instead of every epoch.")
+@click.option("--resume", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Checkpoint directory to resume from (OUT/checkpoints/checkpoint-N).")
+@seed_option
+@skip_invalid_option
+@relevant_grade_option
+def train(dataset, base_model, triplets, out, epochs, batch_size, learning_rate, warmup_ratio, max_seq_length,
+          cached_loss, mini_batch_size, max_steps, eval_steps, resume, seed, skip_invalid, relevant_grade) -> None:
+    """Fine-tune the base model with MultipleNegativesRankingLoss and hard negatives; keep the best dev epoch."""
+    from legalsearch.encoders import resolve_model_name
+    from legalsearch.training import TrainingConfig, train as run_training
+
+    ds = load_dataset_or_fail(dataset, skip_invalid, relevant_grade)
+    name, provenance = resolve_model_name(base_model)
+    click.echo(f"Base model: {provenance}", err=True)
+    config = TrainingConfig(epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
+                            warmup_ratio=warmup_ratio, seed=seed, max_seq_length=max_seq_length,
+                            cached_loss=cached_loss, mini_batch_size=mini_batch_size, max_steps=max_steps,
+                            eval_steps=eval_steps)
+    report = run_training(ds, triplets, name, out, config, resume_from=resume, base_provenance=provenance)
+    click.echo(json.dumps({k: report[k] for k in ("dev_before_training", "dev_history", "kept_base_model",
+                                                   "wall_time_s")}, indent=2))
+    click.echo(f"Saved the fine-tuned model to {out}", err=True)

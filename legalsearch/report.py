@@ -1,0 +1,218 @@
+"""Benchmark reports: ``report.md`` for reading in a repository, ``report.html`` (self-contained, plots inline)."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from pathlib import Path
+
+from legalsearch.errors import DependencyError
+
+PRIMARY = "ndcg@10"
+
+
+def _fmt_diff(comp: dict) -> str:
+    rel = comp.get("relative_change")
+    rel_text = f"{rel:+.1%}" if rel is not None else "n/a"
+    mark = "" if comp["significant"] else " (n.s.)"
+    return f"{rel_text} [{comp['ci_low']:+.3f}, {comp['ci_high']:+.3f}]{mark}"
+
+
+def quality_markdown(results: dict) -> str:
+    metrics = results["metrics"]
+    comps = results["comparisons_vs_base"]
+    head = "| system | " + " | ".join(metrics) + f" | Δ {PRIMARY} vs base [95% CI of the difference] |"
+    lines = [head, "|---|" + "---:|" * len(metrics) + "---|"]
+    for row in results["rows"]:
+        cells = [f"{row['metrics'][m]:.4f}" for m in metrics]
+        diff = "—" if row["name"] == "base" else _fmt_diff(comps[row["name"]][PRIMARY])
+        lines.append(f"| {row['name']} | " + " | ".join(cells) + f" | {diff} |")
+    return "\n".join(lines)
+
+
+def speed_markdown(results: dict) -> str:
+    speed = results.get("speed") or {}
+    if not speed:
+        return "_Speed not measured (--no-speed)._"
+    reference = speed.get("pytorch")
+    lines = ["| encoder | query p50 (ms, batch 1) | query p99 (ms) | docs/s (batch 32) | query speed-up | docs/s ratio |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for label, s in speed.items():
+        q = s["query_latency"]
+        up = f"{reference['query_latency']['p50_ms'] / q['p50_ms']:.1f}×" if reference else "—"
+        ratio = f"{s['documents_per_second'] / reference['documents_per_second']:.1f}×" if reference else "—"
+        lines.append(f"| {label} | {q['p50_ms']:.1f} | {q['p99_ms']:.1f} | {s['documents_per_second']:.1f} | {up} "
+                     f"| {ratio} |")
+    return "\n".join(lines)
+
+
+def cluster_markdown(results: dict) -> str:
+    cluster = results.get("cluster")
+    if not cluster:
+        return ""
+    metrics = results["metrics"]
+    lines = ["| mode (through OpenSearch) | " + " | ".join(metrics) + " | offline NDCG@10 | agrees (±0.01) | "
+             "p50 ms | p99 ms |", "|---|" + "---:|" * len(metrics) + "---:|---|---:|---:|"]
+    for mode, row in cluster["modes"].items():
+        cells = [f"{row['metrics'][m]:.4f}" for m in metrics]
+        offline = row.get("offline_ndcg@10")
+        agrees = "yes" if row.get("agrees") else "**NO**"
+        lines.append(f"| {mode} | " + " | ".join(cells) + f" | {offline:.4f} | {agrees} | "
+                     f"{row['latency']['p50_ms']:.1f} | {row['latency']['p99_ms']:.1f} |")
+    if cluster.get("ingest"):
+        lines.append("")
+        lines.append(f"Ingest: {cluster['ingest']}")
+    return "\n".join(lines)
+
+
+def render_markdown(results: dict) -> str:
+    ds = results["dataset"]
+    splits = ", ".join(f"{s} {v['queries']} queries" for s, v in ds["splits"].items())
+    hybrid = results["hybrid"]
+    tuned = hybrid.get("tuning")
+    chosen = hybrid["config"]
+    hybrid_line = (f"Hybrid setting chosen on the **{tuned['split']}** split by grid search "
+                   f"({len(tuned['grid'])} settings): {chosen['technique']}, weights BM25/dense "
+                   f"{chosen['weights'][0]}/{chosen['weights'][1]}." if tuned else
+                   "Hybrid setting not tuned (no dev split): defaults used.")
+    parts = [
+        f"# legalsearch benchmark — {Path(ds['path']).name}",
+        "",
+        f"- Date: {results['date']}; machine: {results['machine']['cpu']} ({results['machine']['cores']} cores)",
+        f"- Command: `{results['command']}`",
+        f"- Dataset: `{ds['path']}` (sha256 {ds['sha256'][:16]}…), {ds['documents']} documents; {splits}; "
+        f"relevant grade for binary metrics: {ds['relevant_grade']}",
+        f"- Reported on the **{results['split']}** split; n.s. = the 95% paired-bootstrap interval of the "
+        "difference against the base model includes zero.",
+        "",
+        "## Retrieval quality",
+        "",
+        quality_markdown(results),
+        "",
+        hybrid_line + (" Hybrid is at least as good as the better single retriever "
+                       f"({hybrid['best_single']}): **{'yes' if hybrid['at_least_best_single'] else 'no'}**."),
+        "",
+        "## Encoder speed",
+        "",
+        speed_markdown(results),
+    ]
+    cluster = cluster_markdown(results)
+    if cluster:
+        parts += ["", "## Through OpenSearch", "", cluster]
+    return "\n".join(parts) + "\n"
+
+
+def _figure_png(fig) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def make_plots(results: dict) -> dict[str, str]:
+    """Base64 PNGs: metric bars with 95% intervals, per-query NDCG base vs fine-tuned, encoder latency."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError as exc:
+        raise DependencyError("matplotlib", "report") from exc
+    plots = {}
+    metrics = results["metrics"]
+    rows = results["rows"]
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.6), squeeze=False)
+    for ax, metric in zip(axes[0], metrics):
+        names = [r["name"] for r in rows]
+        means = [r["metrics"][metric] for r in rows]
+        lows = [m - r["ci95"][metric][0] for m, r in zip(means, rows)]
+        highs = [r["ci95"][metric][1] - m for m, r in zip(means, rows)]
+        ax.barh(names, means, xerr=[lows, highs], color="#4C72B0", capsize=3)
+        ax.invert_yaxis()
+        ax.set_title(metric)
+        ax.set_xlim(0, 1)
+    fig.suptitle("Test-split quality (bars: mean, whiskers: 95% bootstrap interval)")
+    plots["metrics"] = _figure_png(fig)
+    plt.close(fig)
+
+    per_query = results["per_query"]
+    if "base" in per_query and "fine-tuned" in per_query:
+        base, tuned = per_query["base"][PRIMARY], per_query["fine-tuned"][PRIMARY]
+        qids = sorted(set(base) & set(tuned))
+        fig, ax = plt.subplots(figsize=(4.5, 4.5))
+        ax.scatter([base[q] for q in qids], [tuned[q] for q in qids], alpha=0.6, s=18)
+        ax.plot([0, 1], [0, 1], color="grey", linewidth=1, linestyle="--")
+        ax.set_xlabel(f"base {PRIMARY}")
+        ax.set_ylabel(f"fine-tuned {PRIMARY}")
+        better = sum(tuned[q] > base[q] for q in qids)
+        worse = sum(tuned[q] < base[q] for q in qids)
+        ax.set_title(f"Per query: {better} better, {worse} worse")
+        plots["per_query"] = _figure_png(fig)
+        plt.close(fig)
+
+    speed = results.get("speed") or {}
+    if speed:
+        fig, ax = plt.subplots(figsize=(5.5, 3))
+        labels = list(speed)
+        ax.bar(labels, [speed[k]["query_latency"]["p50_ms"] for k in labels], color="#55A868", label="p50")
+        ax.scatter(labels, [speed[k]["query_latency"]["p99_ms"] for k in labels], color="black", zorder=3,
+                   label="p99")
+        ax.set_ylabel("query latency, batch 1 (ms)")
+        ax.legend()
+        plots["latency"] = _figure_png(fig)
+        plt.close(fig)
+    return plots
+
+
+def _markdown_table_to_html(table: str) -> str:
+    lines = [line for line in table.splitlines() if line.startswith("|")]
+    if len(lines) < 2:
+        return f"<p>{html.escape(table)}</p>"
+    cells = lambda line: [c.strip() for c in line.strip("|").split("|")]
+    out = ["<table><thead><tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in cells(lines[0])) + "</tr></thead>",
+           "<tbody>"]
+    for line in lines[2:]:
+        out.append("<tr>" + "".join(f"<td>{html.escape(c).replace('**', '')}</td>" for c in cells(line)) + "</tr>")
+    out.append("</tbody></table>")
+    return "\n".join(out)
+
+
+def render_html(results: dict, plots: dict[str, str]) -> str:
+    ds = results["dataset"]
+    images = "\n".join(f'<figure><img alt="{name}" src="data:image/png;base64,{data}"></figure>'
+                       for name, data in plots.items())
+    cluster = cluster_markdown(results)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>legalsearch benchmark — {html.escape(Path(ds['path']).name)}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; color: #222; }}
+table {{ border-collapse: collapse; margin: 1em 0; }}
+th, td {{ border: 1px solid #ccc; padding: 4px 8px; text-align: right; }}
+th:first-child, td:first-child {{ text-align: left; }}
+figure {{ display: inline-block; margin: 0.5em; }}
+code {{ background: #f4f4f4; padding: 1px 4px; }}
+</style></head><body>
+<h1>legalsearch benchmark — {html.escape(Path(ds['path']).name)}</h1>
+<p>{html.escape(results['date'])} · {html.escape(results['machine']['cpu'])} ({results['machine']['cores']} cores)
+· split <b>{html.escape(results['split'])}</b> · {ds['documents']} documents ·
+dataset sha256 <code>{ds['sha256'][:16]}…</code></p>
+<p>Command: <code>{html.escape(results['command'])}</code></p>
+<h2>Retrieval quality</h2>
+{_markdown_table_to_html(quality_markdown(results))}
+<p>n.s. = the 95% paired-bootstrap interval of the difference against the base model includes zero.</p>
+{images}
+<h2>Encoder speed</h2>
+{_markdown_table_to_html(speed_markdown(results))}
+{'<h2>Through OpenSearch</h2>' + _markdown_table_to_html(cluster) if cluster else ''}
+</body></html>
+"""
+
+
+def write_reports(results: dict, out_dir: Path) -> dict[str, Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    md = out_dir / "report.md"
+    md.write_text(render_markdown(results))
+    page = out_dir / "report.html"
+    page.write_text(render_html(results, make_plots(results)))
+    return {"markdown": md, "html": page}

@@ -1,0 +1,89 @@
+"""Hard-negative mining and fine-tuning on the bundled sample with a tiny model built in the session."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from legalsearch.data import load_dataset
+from legalsearch.encoders import SentenceTransformerEncoder
+from legalsearch.errors import DataError
+from legalsearch.mining import MiningConfig, mine, read_triplets
+
+
+@pytest.fixture(scope="module")
+def sample(sample_path):
+    return load_dataset(sample_path)
+
+
+@pytest.fixture(scope="module")
+def tiny_encoder(tiny_model_dir):
+    return SentenceTransformerEncoder(str(tiny_model_dir))
+
+
+@pytest.fixture(scope="module")
+def triplets(tmp_path_factory, sample, tiny_encoder):
+    path = tmp_path_factory.mktemp("mine") / "triplets.jsonl"
+    report = mine(sample, tiny_encoder, MiningConfig(num_negatives=2, seed=7), path)
+    return path, report
+
+
+def test_mining_never_uses_a_judged_relevant_document(sample, triplets):
+    path, report = triplets
+    rows = read_triplets(path)
+    judged = sample.qrels_for("train")
+    assert report.triplets == len(rows) == sum(len(p) for p in sample.positives("train").values())
+    for row in rows:
+        assert row["positive_id"] in sample.positives("train")[row["query_id"]]
+        for negative in row["negative_ids"]:
+            assert judged[row["query_id"]].get(negative, 0) == 0, (row["query_id"], negative)
+        assert len(row["negatives"]) == 2 and all(isinstance(t, str) and t for t in row["negatives"])
+
+
+def test_mining_is_deterministic_for_a_seed(sample, tiny_encoder, triplets, tmp_path):
+    path, _ = triplets
+    again = tmp_path / "again.jsonl"
+    mine(sample, tiny_encoder, MiningConfig(num_negatives=2, seed=7), again)
+    assert again.read_text() == path.read_text()
+
+
+def test_false_negative_guard_drops_candidates_close_to_the_positive(sample, tiny_encoder, tmp_path):
+    strict = mine(sample, tiny_encoder, MiningConfig(num_negatives=1, guard_ratio=0.5), tmp_path / "a.jsonl")
+    off = mine(sample, tiny_encoder, MiningConfig(num_negatives=1, guard_ratio=0.0), tmp_path / "b.jsonl")
+    assert strict.dropped_by_guard > 0 and off.dropped_by_guard == 0
+
+
+def test_mining_config_rejects_bad_values():
+    with pytest.raises(ValueError, match="sources"):
+        MiningConfig(sources=("grep",))
+    with pytest.raises(ValueError, match="rank window"):
+        MiningConfig(rank_start=10, rank_end=5)
+
+
+def test_bad_triplets_file_names_its_line(tmp_path):
+    bad = tmp_path / "t.jsonl"
+    bad.write_text(json.dumps({"query": "q", "positive": "p", "negatives": ["n"]}) + "\n"
+                   + json.dumps({"query": "q", "positive": "p"}) + "\n")
+    with pytest.raises(DataError) as err:
+        read_triplets(bad)
+    assert err.value.line == 2 and "missing field 'negatives'" in str(err.value)
+
+
+def test_training_writes_model_and_report(sample, tiny_model_dir, triplets, tmp_path):
+    from legalsearch.training import TrainingConfig, train
+
+    path, _ = triplets
+    out = tmp_path / "model"
+    report = train(sample, path, str(tiny_model_dir), out, TrainingConfig(epochs=1, batch_size=8, max_steps=4,
+                                                                          learning_rate=1e-3))
+    assert (out / "modules.json").is_file() and (out / "training_report.json").is_file()
+    saved = json.loads((out / "training_report.json").read_text())
+    assert saved["data"]["triplets_sha256"] == report["data"]["triplets_sha256"]
+    assert saved["loss"] == "MultipleNegativesRankingLoss"
+    assert len(saved["dev_history"]) >= 2  # before training + after the run
+    assert "ndcg@10" in saved["dev_before_training"]
+    assert saved["global_steps"] == 4
+    # the saved model loads and encodes
+    vectors = SentenceTransformerEncoder(str(out)).encode_queries(["indemnification cap"])
+    assert vectors.shape[0] == 1

@@ -1,0 +1,88 @@
+"""BM25, MaxP passages and OpenSearch-compatible hybrid fusion."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from legalsearch.data import Document
+from legalsearch.passages import Passage, PassageSplitter, max_per_document
+from legalsearch.retrieval import BM25Retriever, HybridConfig, fuse
+
+
+def test_bm25_ranks_the_matching_clause_first():
+    docs = [
+        Document("d1", "Indemnification", "The Supplier shall indemnify and hold harmless the Customer."),
+        Document("d2", "Governing law", "This Agreement is governed by the laws of Delaware."),
+        Document("d3", "Assignment", "Neither party may assign this Agreement without consent."),
+    ]
+    run = BM25Retriever(docs).search({"q": "indemnified customer"}, k=3)
+    assert next(iter(run["q"])) == "d1"
+    assert "d2" not in run["q"]  # zero-score documents are not returned
+
+
+@pytest.mark.parametrize(
+    "sparse, dense, config, expected",
+    [
+        # min_max: (s-min)/(max-min), zero floored to 0.001, absent doc scores 0 for that sub-query
+        ({"a": 10.0, "b": 5.0}, {"b": 0.9, "c": 0.5}, HybridConfig("min_max", (0.5, 0.5)),
+         {"a": 0.5, "b": 0.5 * 0.001 + 0.5 * 1.0, "c": 0.5 * 0.001}),
+        # a single result normalizes to 1.0
+        ({"a": 3.0}, {"a": 0.2}, HybridConfig("min_max", (0.3, 0.7)), {"a": 1.0}),
+        # l2: s / sqrt(sum of squares)
+        ({"a": 3.0, "b": 4.0}, {}, HybridConfig("l2", (1.0, 0.0)), {"a": 0.6, "b": 0.8}),
+        # rrf: 1 / (rank_constant + rank), weighted
+        ({"a": 2.0, "b": 1.0}, {"b": 0.9}, HybridConfig("rrf", (0.5, 0.5), rank_constant=60),
+         {"a": 0.5 / 61, "b": 0.5 / 62 + 0.5 / 61}),
+    ],
+)
+def test_fusion_matches_opensearch_arithmetic(sparse, dense, config, expected):
+    fused = fuse({"q": sparse}, {"q": dense}, config)["q"]
+    assert fused.keys() == expected.keys()
+    for doc, value in expected.items():
+        assert math.isclose(fused[doc], value, rel_tol=1e-6), (doc, fused[doc], value)
+
+
+def test_hybrid_config_rejects_bad_weights():
+    with pytest.raises(ValueError, match="sum"):
+        HybridConfig("min_max", (0.5, 0.6))
+    with pytest.raises(ValueError, match="technique"):
+        HybridConfig("z", (0.5, 0.5))
+
+
+def test_long_documents_split_into_overlapping_passages(tiny_model_dir):
+    splitter = PassageSplitter(tiny_model_dir / "tokenizer.json", max_tokens=20, stride=4)
+    text = " ".join(f"word{i}" for i in range(60))
+    pieces = splitter.split_text(text)
+    assert len(pieces) > 1
+    assert all(piece in text for piece in pieces)  # real substrings
+    assert pieces[0].split()[-1] in pieces[1] or pieces[1].split()[0] in pieces[0]  # overlap
+    assert splitter.split_text("short clause") == ["short clause"]
+
+
+def test_maxp_takes_the_best_passage():
+    passages = [Passage("d1", 0, "a"), Passage("d1", 1, "b"), Passage("d2", 0, "c")]
+    assert max_per_document(passages, np.array([0.1, 0.7, 0.4])) == {"d1": 0.7, "d2": 0.4}
+
+
+def test_evaluation_uses_graded_ndcg_and_thresholded_binary_metrics():
+    from legalsearch.evaluation import evaluate_run
+
+    qrels = {"q1": {"d1": 3, "d2": 1}, "q2": {"d3": 2}, "q3": {"d4": 3}}
+    run = {"q1": {"d2": 2.0, "d1": 1.0}, "q2": {"d9": 1.0}}  # q3 unanswered
+    result = evaluate_run(run, qrels, ("ndcg@10", "recall@20", "mrr@10"), relevant_grade=3)
+    # q2 has nothing at grade >= 3: undefined for recall/MRR, but counted (as 0) for NDCG
+    assert set(result.per_query["mrr@10"]) == {"q1", "q3"}
+    assert result.per_query["mrr@10"] == {"q1": 0.5, "q3": 0.0}
+    assert set(result.per_query["ndcg@10"]) == {"q1", "q2", "q3"}
+    assert result.per_query["ndcg@10"]["q3"] == 0.0
+    assert 0 < result.means["ndcg@10"] < 1
+
+
+def test_unknown_metric_is_rejected():
+    from legalsearch.evaluation import validate_metrics
+
+    with pytest.raises(ValueError, match="unknown metric 'ndcg10'"):
+        validate_metrics(["ndcg10"])
