@@ -104,9 +104,25 @@ class OnnxEncoder:
             raise ModelError(f"{graph}: onnxruntime cannot load the graph: {exc}") from exc
         self._inputs = [i.name for i in self._session.get_inputs()]
         self.threads = options.intra_op_num_threads
-        stat = graph.stat()
-        # identity for legalsearch.retrieval's corpus-embedding cache (same rule as the PyTorch encoder's)
-        self.fingerprint = f"onnx:{graph.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
+        self._fingerprint: str | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """Content hash of graph, tokenizer and encoder config: the key of legalsearch.retrieval's embedding cache.
+
+        Content-addressed, so embeddings computed by the export's quality gate (in its staging directory) are
+        reused once the export is renamed into place, and by every later eval or bench of the same graph.
+        """
+        if self._fingerprint is None:
+            import hashlib
+
+            digest = hashlib.sha256()
+            for name in (MODEL_FILE, "tokenizer.json", "legalsearch_encoder.json"):
+                with open(self.model_dir / name, "rb") as handle:
+                    for block in iter(lambda: handle.read(1 << 20), b""):
+                        digest.update(block)
+            self._fingerprint = f"onnx-sha256:{digest.hexdigest()}:{self.max_seq_length}"
+        return self._fingerprint
 
     # -- tokenization -------------------------------------------------------------------------------------------
     def _prompt_length(self, prompt: str) -> int:

@@ -18,9 +18,12 @@ from __future__ import annotations
 import errno
 import json
 import logging
+import os
 import platform
 import random
 import shutil
+import signal
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -98,6 +101,32 @@ def _prepare_out(out: Path, overwrite: bool) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
 
 
+def _remove_stale_partials(out: Path) -> None:
+    """Remove staging directories left by exports to ``out`` whose process no longer exists (killed with -9)."""
+    for partial in out.parent.glob(f".{out.name}.partial-*"):
+        try:
+            pid = int(partial.name.rsplit("partial-", 1)[1].split("-")[0])
+            os.kill(pid, 0)
+        except (ValueError, IndexError):
+            continue
+        except ProcessLookupError:
+            shutil.rmtree(partial, ignore_errors=True)
+        except PermissionError:
+            continue
+
+
+def _sigterm_raises():
+    """Turn SIGTERM into SystemExit while exporting, so the staging directory is removed; returns the undo."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def handler(signum, _frame):
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    return lambda: signal.signal(signal.SIGTERM, previous)
+
+
 def _finalize(staging: Path, out: Path) -> None:
     old = None
     if out.exists():
@@ -147,8 +176,10 @@ def export_model(
     if dataset is not None and split not in dataset.qrels:
         raise ExportError(f"the dataset has no '{split}' split for the quality gate; pass --split with one it has")
 
-    staging = out.parent / f".{out.name}.partial-{uuid.uuid4().hex[:8]}"
+    _remove_stale_partials(out)
+    staging = out.parent / f".{out.name}.partial-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     finalized = False
+    restore_sigterm = _sigterm_raises()
     timings: dict[str, float] = {}
     try:
         staging.mkdir()
@@ -179,11 +210,8 @@ def export_model(
         held_ref = (reference.encode_queries(held_q), reference.encode_documents(held_d))
         from legalsearch.exporter.gate import run_gate
 
-        gate_encoders = [OnnxEncoder(fp32_dir), OnnxEncoder(int8_dir)]
-        for encoder in gate_encoders:
-            encoder.fingerprint = None  # staging paths: never fill the corpus-embedding cache with them
         gate = run_gate(
-            held_ref, *gate_encoders, held_q, held_d, dataset=dataset, split=split,
+            held_ref, OnnxEncoder(fp32_dir), OnnxEncoder(int8_dir), held_q, held_d, dataset=dataset, split=split,
             max_ndcg_loss=max_ndcg_loss, min_cosine=min_cosine,
         )
         timings["gate_s"] = time.perf_counter() - t
@@ -233,6 +261,7 @@ def export_model(
             ) from exc
         raise ExportError(f"could not write the export ({exc}); nothing was written to {out}") from exc
     finally:
+        restore_sigterm()
         if not finalized:
             shutil.rmtree(staging, ignore_errors=True)
 

@@ -224,3 +224,13 @@ def test_cli_is_reachable_from_the_main_group():
     for option in ("--out", "--dataset", "--split", "--max-ndcg-loss", "--min-cosine", "--allow-degraded",
                    "--max-length"):
         assert option in result.output
+
+
+def test_partials_of_dead_exports_are_removed(tmp_path):
+    out = tmp_path / "out"
+    dead = tmp_path / ".out.partial-999999999-abcd1234"  # no such pid
+    alive = tmp_path / f".out.partial-{__import__('os').getpid()}-abcd1234"
+    for d in (dead, alive):
+        d.mkdir()
+    pipeline._remove_stale_partials(out)
+    assert not dead.exists() and alive.exists()
