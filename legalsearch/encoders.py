@@ -79,8 +79,12 @@ def resolve_model_name(name: str | None) -> tuple[str, str]:
 
 
 def model_fingerprint(model_dir: Path) -> str:
-    """Identity of a model on disk for caches: path plus size and mtime of every weight file."""
-    parts = [str(model_dir.resolve())]
+    """Identity of a model on disk for caches: size and mtime of every weight file.
+
+    The path is left out on purpose: an export is written to a staging directory and then renamed, and its
+    embeddings computed before the rename (by the quality gate) are still valid after it.
+    """
+    parts = []
     for file in sorted(model_dir.rglob("*")):
         if file.suffix in {".safetensors", ".bin", ".onnx"} and file.is_file():
             stat = file.stat()

@@ -167,6 +167,11 @@ def _embedding_cache_file(encoder: Encoder, texts: list[str]) -> Path | None:
     a model being trained has none. ``LEGALSEARCH_EMBEDDING_CACHE=0`` turns the cache off.
     """
     fingerprint = getattr(encoder, "fingerprint", None)
+    model_dir = getattr(encoder, "model_dir", None)
+    if fingerprint is None and model_dir is not None and (Path(model_dir) / "model.onnx").is_file():
+        from legalsearch.encoders import model_fingerprint
+
+        fingerprint = "onnx:" + model_fingerprint(Path(model_dir))
     if not fingerprint or os.environ.get("LEGALSEARCH_EMBEDDING_CACHE", "1") == "0":
         return None
     digest = hashlib.sha256(f"{fingerprint}|{encoder.max_seq_length}".encode())

@@ -100,6 +100,16 @@ def make_dev_evaluator(dataset: Dataset, split: str, tokenizer_path: Path, metri
     return DevRetrievalEvaluator()
 
 
+def triplet_dataset(rows: list[dict]):
+    """Triplet rows → the (anchor, positive, negative_1..n) columns that MNRL reads."""
+    from datasets import Dataset as HFDataset
+
+    columns = {"anchor": [r["query"] for r in rows], "positive": [r["positive"] for r in rows]}
+    for i in range(len(rows[0]["negatives"])):
+        columns[f"negative_{i + 1}"] = [r["negatives"][i] for r in rows]
+    return HFDataset.from_dict(columns)
+
+
 def train(
     dataset: Dataset,
     triplets_path: str | Path,
@@ -116,18 +126,13 @@ def train(
     """
     (SentenceTransformer, SentenceTransformerTrainer, SentenceTransformerTrainingArguments, losses,
      BatchSamplers, _) = _import_training()
-    from datasets import Dataset as HFDataset
-
     from legalsearch.encoders import _tokenizer_json
 
     started = time.time()
     out_dir = Path(out_dir)
     rows = read_triplets(triplets_path)
     n_neg = len(rows[0]["negatives"])
-    columns = {"anchor": [r["query"] for r in rows], "positive": [r["positive"] for r in rows]}
-    for i in range(n_neg):
-        columns[f"negative_{i + 1}"] = [r["negatives"][i] for r in rows]
-    train_data = HFDataset.from_dict(columns)
+    train_data = triplet_dataset(rows)
 
     model = SentenceTransformer(base_model, device="cpu")
     if config.max_seq_length:

@@ -15,6 +15,9 @@ import click
 from legalsearch.commands.options import base_option, dataset_option, load_dataset_or_fail, seed_option
 
 
+DEMO_MAX_SEQ_LENGTH = 128
+
+
 @click.command()
 @dataset_option
 @base_option
@@ -38,14 +41,17 @@ def demo(dataset, base_model, out, epochs, do_export, seed) -> None:
 
     name, provenance = resolve_model_name(base_model or OFFLINE_MODEL_NAME)
     click.echo(f"[2/5] mining hard negatives with {provenance}")
-    base = load_encoder(name)
-    report = mine(ds, base, MiningConfig(seed=seed), out / "triplets.jsonl", show_progress=True)
+    # 128-token windows and one hard negative per pair keep the demo to minutes on two CPU cores; long
+    # documents are still read whole, as overlapping passages (MaxP).
+    base = load_encoder(name, max_seq_length=DEMO_MAX_SEQ_LENGTH)
+    report = mine(ds, base, MiningConfig(seed=seed, num_negatives=1), out / "triplets.jsonl", show_progress=True)
     click.echo(f"      {report.triplets} triplets; {report.dropped_by_guard} candidates dropped by the "
                f"false-negative guard, {report.excluded_judged} judged-relevant excluded")
 
     click.echo(f"[3/5] fine-tuning ({epochs} epochs, MultipleNegativesRankingLoss with hard negatives)")
     model_dir = out / "model"
-    training = train(ds, out / "triplets.jsonl", name, model_dir, TrainingConfig(epochs=epochs, seed=seed),
+    training = train(ds, out / "triplets.jsonl", name, model_dir,
+                     TrainingConfig(epochs=epochs, seed=seed, max_seq_length=DEMO_MAX_SEQ_LENGTH),
                      base_provenance=provenance)
     clean_checkpoints(model_dir)
 
@@ -59,7 +65,7 @@ def demo(dataset, base_model, out, epochs, do_export, seed) -> None:
         click.echo("[5/5] exporting int8 ONNX with the quality gate")
         from legalsearch.exporter.export import export_model
 
-        export_report = export_model(model_dir, out / "export", dataset=ds, allow_degraded=True)
+        export_report = export_model(model_dir, out / "export", dataset=ds, allow_degraded=True, overwrite=True)
         click.echo(f"      deployable: {export_report.get('deployable')} → {out / 'export'}")
     else:
         click.echo("[5/5] export skipped (--no-export)")
