@@ -104,6 +104,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--threads", type=int, default=None, help="threads for all three (default: all cores)")
     parser.add_argument("--ndcg", metavar="SPLIT", default=None, help="also compute NDCG@10 on this split")
     parser.add_argument("--ndcg-variants", default="pytorch,fp32,int8", help="which encoders get the NDCG run")
+    parser.add_argument("--all-schemes", action="store_true",
+                        help="also time every other int8 scheme (quantized on the fly from the export's fp32)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, default=None, help="write the results here")
     args = parser.parse_args(argv)
@@ -132,6 +134,15 @@ def main(argv: list[str] | None = None) -> dict:
         "fp32": OnnxEncoder(export_dir / "fp32", threads=threads),
         "int8": OnnxEncoder(export_dir / "int8", threads=threads),
     }
+    if args.all_schemes:
+        from legalsearch.exporter.quantize import SCHEMES, quantize_int8
+
+        schemes_dir = tempfile.TemporaryDirectory(prefix="encode-speed-schemes-")
+        for scheme in SCHEMES:
+            if scheme.name != report["quantization"]["chosen"]:
+                target = Path(schemes_dir.name) / scheme.name
+                quantize_int8(export_dir / "fp32", target, scheme)
+                encoders[f"int8:{scheme.name}"] = OnnxEncoder(target, threads=threads)
     queries, docs = load_texts(args.dataset, args.queries, args.docs, args.seed)
     tokenizer = encoders["fp32"]._tokenizer
     doc_tokens = [len(e.ids) for e in tokenizer.encode_batch(docs)]
