@@ -365,3 +365,18 @@ def test_bad_credentials_give_a_clear_error_without_the_password():
         assert result.exit_code == 1 and "401" in result.output and secret not in result.output
     finally:
         server.shutdown()
+
+
+def test_credentials_never_reach_the_logs(opensearch_url, caplog):
+    """Debug logging of opensearch-py (requests, trace) with basic auth on: the password appears nowhere."""
+    import logging
+
+    secret = "Log-Me-Not-123"
+    caplog.set_level(logging.DEBUG)
+    logging.getLogger("opensearchpy.trace").setLevel(logging.DEBUG)
+    settings = _settings(opensearch_url)
+    settings.username, settings.password = "admin", secret
+    cluster = connect(settings)
+    cluster.request("POST", "/_search", body={"size": 0})
+    assert caplog.records and secret not in caplog.text
+    assert secret not in repr(settings) and secret not in repr(cluster.__dict__)
