@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -274,3 +277,13 @@ def test_compose_file_uses_pinned_version():
     compose = (REPO_ROOT / "docker-compose.yml").read_text()
     tags = set(re.findall(r"opensearchproject/opensearch(?:-dashboards)?:\$\{OPENSEARCH_VERSION:-([0-9.]+)\}", compose))
     assert tags == {pins["OPENSEARCH_VERSION"]}, tags
+
+
+def test_node_script_without_a_node(tmp_path):
+    """`url` and `status` say 'not running' and exit 1 when no node was started from this cache root."""
+    env = dict(os.environ, LEGALSEARCH_OPENSEARCH_CACHE=str(tmp_path))
+    for command in ("url", "status"):
+        result = subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "opensearch-node"), command],
+                                capture_output=True, text=True, env=env, timeout=60)
+        assert result.returncode == 1, result
+        assert "not running" in result.stderr
