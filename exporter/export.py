@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import warnings
 from pathlib import Path
 
 from legalsearch.errors import DependencyError, ExportError, ModelError
@@ -160,7 +161,10 @@ def export_fp32(st_model, model_dir: str | Path, spec: ModelSpec, out_dir: str |
     dynamic = {n: {0: "batch", 1: "sequence"} for n in names}
     dynamic[OUTPUT_NAME] = {0: "batch", 1: "sequence"}
     try:
-        with torch.no_grad():
+        with torch.no_grad(), warnings.catch_warnings():
+            # TracerWarnings about Python-level shape checks in the mask code: the checks are re-verified by
+            # comparing outputs at other shapes in the quality gate
+            warnings.simplefilter("ignore")
             torch.onnx.export(
                 TokenEmbeddings(hf_model), args, str(target), dynamo=False, opset_version=OPSET,
                 input_names=names, output_names=[OUTPUT_NAME], dynamic_axes=dynamic, do_constant_folding=True,
