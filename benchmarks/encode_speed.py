@@ -127,7 +127,9 @@ def main(argv: list[str] | None = None) -> dict:
         tmp = tempfile.TemporaryDirectory(prefix="encode-speed-")
         export_dir = Path(tmp.name) / "export"
         export_model(model_path, export_dir, allow_degraded=True)
-    report = json.loads((export_dir / "export_report.json").read_text())
+    report_path = export_dir / "export_report.json"
+    report = json.loads(report_path.read_text()) if report_path.is_file() else {}
+    chosen = report.get("quantization", {}).get("chosen", "unknown (no export_report.json)")
 
     encoders = {
         "pytorch": SentenceTransformerEncoder(model_path),
@@ -139,7 +141,7 @@ def main(argv: list[str] | None = None) -> dict:
 
         schemes_dir = tempfile.TemporaryDirectory(prefix="encode-speed-schemes-")
         for scheme in SCHEMES:
-            if scheme.name != report["quantization"]["chosen"]:
+            if scheme.name != chosen:
                 target = Path(schemes_dir.name) / scheme.name
                 quantize_int8(export_dir / "fp32", target, scheme)
                 encoders[f"int8:{scheme.name}"] = OnnxEncoder(target, threads=threads)
@@ -180,7 +182,7 @@ def main(argv: list[str] | None = None) -> dict:
             "cos_docs_mean": round(d_cos[0], 4), "cos_docs_min": round(d_cos[1], 4),
         })
     result = {
-        "model": str(model_path), "export": str(export_dir), "int8_scheme": report["quantization"]["chosen"],
+        "model": str(model_path), "export": str(export_dir), "int8_scheme": chosen,
         "cpu": cpu_model(), "cores": os.cpu_count(), "threads": threads,
         "load_average_at_end": os.getloadavg(),
         "queries": len(queries), "docs": len(docs), "rounds": args.rounds,
