@@ -30,9 +30,12 @@ from legalsearch.errors import LegalsearchError, QualityGateError
               help="Exit 0 when int8 fails the gate (fp32 is still what gets packaged).")
 @click.option("--max-length", type=click.IntRange(8, 512), default=None,
               help="Truncate to this many tokens (default: the model's max_seq_length, at most 512).")
+@click.option("--ndcg/--no-ndcg", default=True, show_default=True,
+              help="With --dataset, compare NDCG@10 over the full corpus (minutes on a CPU); --no-ndcg keeps the "
+              "dataset's texts for the scheme search and cosine checks only.")
 @click.option("--overwrite", is_flag=True, help="Replace a non-empty --out (atomically, once the export is done).")
 def export(model_dir: Path, out: Path, dataset: Path | None, split: str, max_ndcg_loss: float, min_cosine: float,
-           allow_degraded: bool, max_length: int | None, overwrite: bool) -> None:
+           allow_degraded: bool, max_length: int | None, ndcg: bool, overwrite: bool) -> None:
     """Export MODEL_DIR (a sentence-transformers model) to fp32 and int8 ONNX and an ML Commons package.
 
     \b
@@ -44,7 +47,7 @@ def export(model_dir: Path, out: Path, dataset: Path | None, split: str, max_ndc
     try:
         result = export_model(
             model_dir, out, dataset=dataset, split=split, max_ndcg_loss=max_ndcg_loss, min_cosine=min_cosine,
-            allow_degraded=allow_degraded, max_length=max_length, overwrite=overwrite,
+            allow_degraded=allow_degraded, max_length=max_length, overwrite=overwrite, ndcg=ndcg,
         )
     except QualityGateError as exc:
         raise click.ClickException(f"quality gate failed: {exc}") from exc

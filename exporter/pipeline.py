@@ -147,6 +147,7 @@ def export_model(
     allow_degraded: bool = False,
     max_length: int | None = None,
     overwrite: bool = False,
+    ndcg: bool = True,
 ) -> ExportResult:
     """Export ``model_dir`` to ``out`` (see module docstring).
 
@@ -159,6 +160,8 @@ def export_model(
         max_ndcg_loss, min_cosine: gate thresholds.
         allow_degraded: return normally when the gate fails (fp32 is still what gets packaged).
         max_length: truncate to fewer tokens than the model's ``max_seq_length``.
+        ndcg: with a dataset, also compare NDCG@10 (encodes the full corpus twice: minutes on a CPU); False keeps
+            the dataset's texts for the scheme search and the cosine checks only.
 
     Raises:
         ModelError: the directory is not an exportable sentence-transformers model.
@@ -211,7 +214,7 @@ def export_model(
         from legalsearch.exporter.gate import run_gate
 
         gate = run_gate(
-            held_ref, OnnxEncoder(fp32_dir), OnnxEncoder(int8_dir), held_q, held_d, dataset=dataset, split=split,
+            held_ref, OnnxEncoder(fp32_dir), OnnxEncoder(int8_dir), held_q, held_d, dataset=dataset if ndcg else None, split=split,
             max_ndcg_loss=max_ndcg_loss, min_cosine=min_cosine,
         )
         timings["gate_s"] = time.perf_counter() - t
@@ -245,7 +248,8 @@ def export_model(
                 "sha256": json.loads((package_dir / "register.json").read_text())["model_content_hash_value"],
                 "targets": "ML Commons 3.x (onnxruntime 1.16.3): IR <= 9, opset <= 19, standard operators",
             },
-            "dataset": str(Path(dataset.path).resolve()) if dataset is not None else "bundled sample (no NDCG)",
+            "dataset": (str(Path(dataset.path).resolve()) + ("" if ndcg else " (texts only, NDCG skipped)")
+                        if dataset is not None else "bundled sample (no NDCG)"),
             "max_seq_length": spec.max_seq_length,
             "timings": {k: round(v, 2) for k, v in timings.items()},
             "versions": versions(),

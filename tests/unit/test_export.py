@@ -222,7 +222,7 @@ def test_cli_is_reachable_from_the_main_group():
     result = CliRunner().invoke(cli, ["export", "--help"])
     assert result.exit_code == 0
     for option in ("--out", "--dataset", "--split", "--max-ndcg-loss", "--min-cosine", "--allow-degraded",
-                   "--max-length"):
+                   "--max-length", "--no-ndcg"):
         assert option in result.output
 
 
