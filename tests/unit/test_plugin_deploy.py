@@ -13,9 +13,7 @@ from legalsearch.plugin.connection import Cluster
 from legalsearch.plugin.deploy import DeployOptions, deploy, prune
 from legalsearch.plugin.pipelines import HybridConfig
 from legalsearch.plugin.search import run_queries
-from legalsearch.plugin.testing import FakeEncoder, FakeOpenSearch
-
-from test_plugin_ml_commons import make_export  # noqa: E402  (same directory)
+from legalsearch.plugin.testing import FakeEncoder, FakeOpenSearch, make_export
 
 
 @pytest.fixture(autouse=True)

@@ -2,38 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import zipfile
 
 import pytest
 
 from legalsearch.errors import ModelDeploymentError, PackageError
 from legalsearch.plugin import ml_commons
 from legalsearch.plugin.connection import Cluster
-from legalsearch.plugin.testing import FakeOpenSearch
-
-
-def make_export(tmp_path, payload: bytes = b"x" * 2500, dim: int = 8, deployable=True):
-    """A fake export dir: ml-commons/model.zip + register.json + export_report.json (no exporter needed)."""
-    ml = tmp_path / "export" / "ml-commons"
-    ml.mkdir(parents=True)
-    zip_path = ml / "model.zip"
-    with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_STORED) as zf:
-        zf.writestr("model.onnx", payload)
-        zf.writestr("tokenizer.json", "{}")
-    data = zip_path.read_bytes()
-    register = {
-        "name": "legal-minilm", "version": "1.0.0", "description": "test", "function_name": "TEXT_EMBEDDING",
-        "model_format": "ONNX",
-        "model_config": {"model_type": "bert", "embedding_dimension": dim, "framework_type": "sentence_transformers",
-                         "pooling_mode": "MEAN", "normalize_result": True},
-        "model_content_size_in_bytes": len(data),
-        "model_content_hash_value": hashlib.sha256(data).hexdigest(),
-    }
-    (ml / "register.json").write_text(json.dumps(register))
-    (tmp_path / "export" / "export_report.json").write_text(json.dumps({"deployable": deployable}))
-    return tmp_path / "export"
+from legalsearch.plugin.testing import FakeOpenSearch, make_export
 
 
 def no_sleep(_seconds):
