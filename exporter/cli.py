@@ -13,6 +13,13 @@ import click
 from legalsearch.commands.options import DatasetPath
 from legalsearch.errors import LegalsearchError, QualityGateError
 
+# Names of legalsearch.exporter.quantize.SCHEMES, spelled out so that `--help` does not import onnx.
+SCHEME_NAMES = (
+    "dynamic-matmul-perchannel",
+    "dynamic-matmul-perchannel-keep-early-ffn-out",
+    "dynamic-matmul-perchannel-keep-ffn-out",
+)
+
 
 @click.command("export")
 @click.argument("model_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
@@ -33,9 +40,12 @@ from legalsearch.errors import LegalsearchError, QualityGateError
 @click.option("--ndcg/--no-ndcg", default=True, show_default=True,
               help="With --dataset, compare NDCG@10 over the full corpus (minutes on a CPU); --no-ndcg keeps the "
               "dataset's texts for the scheme search and cosine checks only.")
+@click.option("--int8-scheme", type=click.Choice(["auto", *SCHEME_NAMES]), default="auto", show_default=True,
+              help="auto: the most quantized scheme reaching 0.995 mean cosine on the corpus; or force one "
+              "(the gate still decides).")
 @click.option("--overwrite", is_flag=True, help="Replace a non-empty --out (atomically, once the export is done).")
 def export(model_dir: Path, out: Path, dataset: Path | None, split: str, max_ndcg_loss: float, min_cosine: float,
-           allow_degraded: bool, max_length: int | None, ndcg: bool, overwrite: bool) -> None:
+           allow_degraded: bool, max_length: int | None, ndcg: bool, int8_scheme: str, overwrite: bool) -> None:
     """Export MODEL_DIR (a sentence-transformers model) to fp32 and int8 ONNX and an ML Commons package.
 
     \b
@@ -48,6 +58,7 @@ def export(model_dir: Path, out: Path, dataset: Path | None, split: str, max_ndc
         result = export_model(
             model_dir, out, dataset=dataset, split=split, max_ndcg_loss=max_ndcg_loss, min_cosine=min_cosine,
             allow_degraded=allow_degraded, max_length=max_length, overwrite=overwrite, ndcg=ndcg,
+            int8_scheme=int8_scheme,
         )
     except QualityGateError as exc:
         raise click.ClickException(f"quality gate failed: {exc}") from exc

@@ -34,7 +34,7 @@ from pathlib import Path
 from legalsearch.errors import ExportError, QualityGateError
 from legalsearch.exporter.export import check_graph, export_fp32, load_sentence_transformer
 from legalsearch.exporter.package import build_package
-from legalsearch.exporter.quantize import choose_scheme, quantize_int8
+from legalsearch.exporter.quantize import SCHEMES, SCHEMES_BY_NAME, choose_scheme, quantize_int8
 from legalsearch.exporter.spec import inspect_model
 
 log = logging.getLogger(__name__)
@@ -148,6 +148,7 @@ def export_model(
     max_length: int | None = None,
     overwrite: bool = False,
     ndcg: bool = True,
+    int8_scheme: str = "auto",
 ) -> ExportResult:
     """Export ``model_dir`` to ``out`` (see module docstring).
 
@@ -162,6 +163,9 @@ def export_model(
         max_length: truncate to fewer tokens than the model's ``max_seq_length``.
         ndcg: with a dataset, also compare NDCG@10 (encodes the full corpus twice: minutes on a CPU); False keeps
             the dataset's texts for the scheme search and the cosine checks only.
+        int8_scheme: ``"auto"`` (search, see :func:`~legalsearch.exporter.quantize.choose_scheme`) or the name of
+            one scheme in :data:`~legalsearch.exporter.quantize.SCHEMES` to use without searching (the gate still
+            decides whether it is deployable).
 
     Raises:
         ModelError: the directory is not an exportable sentence-transformers model.
@@ -170,6 +174,8 @@ def export_model(
     """
     model_dir, out = Path(model_dir), Path(out)
     started = time.perf_counter()
+    if int8_scheme != "auto" and int8_scheme not in SCHEMES_BY_NAME:
+        raise ExportError(f"unknown int8 scheme {int8_scheme!r}; choose auto or one of {', '.join(SCHEMES_BY_NAME)}")
     spec = inspect_model(model_dir, max_length=max_length)
     _prepare_out(out, overwrite)
     if dataset is not None and not hasattr(dataset, "corpus"):
@@ -204,7 +210,8 @@ def export_model(
         sel_q, sel_d, held_q, held_d = _texts(dataset)
         t = time.perf_counter()
         sel_ref = (reference.encode_queries(sel_q), reference.encode_documents(sel_d))
-        choice = choose_scheme(fp32_dir, work, sel_q, sel_d, sel_ref, target_min=0.98)
+        schemes = SCHEMES if int8_scheme == "auto" else (SCHEMES_BY_NAME[int8_scheme],)
+        choice = choose_scheme(fp32_dir, work, sel_q, sel_d, sel_ref, target_min=0.98, schemes=schemes)
         quantize_int8(fp32_dir, int8_dir, choice.scheme)
         shutil.rmtree(work)
         timings["quantize_s"] = time.perf_counter() - t

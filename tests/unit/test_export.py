@@ -234,3 +234,18 @@ def test_partials_of_dead_exports_are_removed(tmp_path):
         d.mkdir()
     pipeline._remove_stale_partials(out)
     assert not dead.exists() and alive.exists()
+
+
+def test_cli_scheme_names_match_the_quantizer():
+    from legalsearch.exporter.cli import SCHEME_NAMES
+    from legalsearch.exporter.quantize import SCHEMES
+
+    assert SCHEME_NAMES == tuple(s.name for s in SCHEMES)
+
+
+def test_forced_int8_scheme_is_used_without_search(exported, tiny_model_dir, tmp_path):
+    result = export_model(tiny_model_dir, tmp_path / "out", int8_scheme="dynamic-matmul-perchannel-keep-ffn-out")
+    trials = result.report["quantization"]["trials"]
+    assert [t["scheme"] for t in trials] == ["dynamic-matmul-perchannel-keep-ffn-out"]
+    with pytest.raises(ExportError, match="unknown int8 scheme"):
+        export_model(tiny_model_dir, tmp_path / "other", int8_scheme="int4")
