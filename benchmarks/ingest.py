@@ -104,6 +104,10 @@ def run_mode(cluster, mode: str, args, corpus: Path, queries: dict[str, str], qr
             out["hybrid_ndcg@10"] = round(evaluate_run(run, qrels, metrics=("ndcg@10",)).means["ndcg@10"], 4)
     if not args.keep:
         undeploy_everything(cluster, alias)
+        if result.model_registered:  # uploaded by this run: remove it again (a reused model stays)
+            from legalsearch.plugin import ml_commons
+
+            ml_commons.delete_model(cluster, result.model_id)
     return out
 
 

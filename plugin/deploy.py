@@ -77,6 +77,7 @@ class DeployResult:
     resumed: bool
     search_pipeline: str
     rrf_pipeline: str | None
+    model_registered: bool = False  # True when this deploy uploaded the model (False: reused by hash)
 
     def to_dict(self) -> dict[str, Any]:
         out = {k: v for k, v in self.__dict__.items() if k != "report"}
@@ -222,6 +223,7 @@ def deploy(
 
     # 2. model
     model_id: str | None = None
+    fresh = False
     if options.vectors == "server":
         if options.export_dir is None:
             raise PackageError("server-side vectors need --export DIR (the output of `legalsearch export`)")
@@ -337,7 +339,7 @@ def deploy(
     return DeployResult(
         alias=options.alias, index=name, previous=previous, model_id=model_id, vectors=options.vectors,
         dimension=dimension, report=report, pruned=pruned, resumed=resumed, search_pipeline=search_name,
-        rrf_pipeline=alt_name,
+        rrf_pipeline=alt_name, model_registered=fresh,
     )
 
 

@@ -81,6 +81,7 @@ def test_redeploy_swaps_alias_atomically_and_prunes(tmp_path, monkeypatch):
     ]  # one request: readers never see the alias missing
     assert first.index in fake.indices  # kept until --prune
     assert second.model_id == first.model_id and len(fake.models) == 1  # same package: model reused
+    assert first.model_registered and not second.model_registered
     third = deploy(cluster, corpus(tmp_path), options(tmp_path, export_dir=export, prune=True), sleep=no_sleep)
     assert set(third.pruned) == {first.index, second.index}
     assert list(fake.indices) == [third.index]
