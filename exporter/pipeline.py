@@ -199,6 +199,10 @@ def export_model(
 
         t = time.perf_counter()
         st_model = load_sentence_transformer(model_dir)
+        native = int(getattr(st_model, "max_seq_length", 0) or 0)
+        if 0 < native < spec.max_seq_length:  # what the PyTorch model really reads wins
+            log.info("using the model's max_seq_length %d (not %d)", native, spec.max_seq_length)
+            spec.max_seq_length = native
         st_model.max_seq_length = spec.max_seq_length
         export_fp32(st_model, model_dir, spec, fp32_dir)
         timings["export_fp32_s"] = time.perf_counter() - t

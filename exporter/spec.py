@@ -122,6 +122,26 @@ def _pooling_mode(config: dict, where: Path) -> str:
     return flags[0]
 
 
+_UNSET_LENGTH = 10**6  # transformers writes a huge model_max_length when the tokenizer has no limit
+
+
+def _native_max_length(transformer_dir: Path, st_config: dict) -> int | None:
+    """The model's own max_seq_length, found where sentence-transformers keeps it.
+
+    sentence-transformers < 6 writes it to ``sentence_bert_config.json``; version 6 writes it to the tokenizer as
+    ``model_max_length`` in ``tokenizer_config.json``. Missing this is not harmless: the PyTorch model would read
+    256 tokens while the export read 512, and embeddings of long documents would differ.
+    """
+    if st_config.get("max_seq_length"):
+        return int(st_config["max_seq_length"])
+    tokenizer_config = transformer_dir / "tokenizer_config.json"
+    if tokenizer_config.is_file():
+        value = _read_json(tokenizer_config).get("model_max_length")
+        if isinstance(value, (int, float)) and 0 < value < _UNSET_LENGTH:
+            return int(value)
+    return None
+
+
 _GENERIC_NAMES = {"model", "final", "best", "output", "outputs", "checkpoint", "export"}
 
 
@@ -208,8 +228,9 @@ def inspect_model(model_dir: str | Path, max_length: int | None = None) -> Model
     if model_type in ("roberta", "xlm-roberta"):
         positions -= 2  # RoBERTa position ids start at padding_idx + 1
     limits = [MAX_ML_COMMONS_LENGTH, positions]
-    if st_config.get("max_seq_length"):
-        limits.append(int(st_config["max_seq_length"]))
+    native = _native_max_length(transformer_dir, st_config)
+    if native:
+        limits.append(native)
     if max_length:
         limits.append(int(max_length))
     seq_len = min(limits)

@@ -249,3 +249,18 @@ def test_forced_int8_scheme_is_used_without_search(exported, tiny_model_dir, tmp
     assert [t["scheme"] for t in trials] == ["dynamic-matmul-perchannel-keep-ffn-out"]
     with pytest.raises(ExportError, match="unknown int8 scheme"):
         export_model(tiny_model_dir, tmp_path / "other", int8_scheme="int4")
+
+
+def test_export_reads_as_many_tokens_as_the_pytorch_model(exported, tiny_model_dir):
+    """sentence-transformers 6 keeps max_seq_length in tokenizer_config.json; the export must match it."""
+    from sentence_transformers import SentenceTransformer
+
+    from legalsearch.exporter.encoder import OnnxEncoder
+    from legalsearch.exporter.spec import inspect_model
+
+    native = SentenceTransformer(str(tiny_model_dir), device="cpu").max_seq_length
+    assert inspect_model(tiny_model_dir).max_seq_length == native
+    assert exported.report["max_seq_length"] == native
+    tokenizer = json.loads((exported.out_dir / "int8/tokenizer.json").read_text())
+    assert tokenizer["truncation"]["max_length"] == native
+    assert OnnxEncoder(exported.out_dir / "int8").max_seq_length == native
