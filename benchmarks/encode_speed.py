@@ -60,19 +60,19 @@ def load_texts(dataset: Path, n_queries: int, n_docs: int, seed: int) -> tuple[l
     return queries[:n_queries], docs[:n_docs]
 
 
-def query_latencies(encoder, queries: list[str]) -> list[float]:
+def query_latencies(encoder, queries: list[str], clock=time.perf_counter) -> list[float]:
     times = []
     for query in queries:
-        start = time.perf_counter()
+        start = clock()
         encoder.encode_queries([query], batch_size=1)
-        times.append(time.perf_counter() - start)
+        times.append(clock() - start)
     return times
 
 
-def corpus_rate(encoder, docs: list[str]) -> float:
-    start = time.perf_counter()
+def corpus_rate(encoder, docs: list[str], clock=time.perf_counter) -> float:
+    start = clock()
     encoder.encode_documents(docs, batch_size=32)
-    return len(docs) / (time.perf_counter() - start)
+    return len(docs) / (clock() - start)
 
 
 def cosine(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
@@ -106,6 +106,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--ndcg-variants", default="pytorch,fp32,int8", help="which encoders get the NDCG run")
     parser.add_argument("--all-schemes", action="store_true",
                         help="also time every other int8 scheme (quantized on the fly from the export's fp32)")
+    parser.add_argument("--cpu-time", action="store_true",
+                        help="time with process CPU time instead of wall clock (use with --threads 1 on a busy "
+                        "machine: other processes' load then does not count)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, default=None, help="write the results here")
     args = parser.parse_args(argv)
@@ -149,17 +152,19 @@ def main(argv: list[str] | None = None) -> dict:
     tokenizer = encoders["fp32"]._tokenizer
     doc_tokens = [len(e.ids) for e in tokenizer.encode_batch(docs)]
 
+    load_at_start = os.getloadavg()
     for encoder in encoders.values():  # warm-up (first-run allocations, lazy init)
         encoder.encode_queries(queries[:5], batch_size=1)
         encoder.encode_documents(docs[:32], batch_size=32)
 
+    clock = time.process_time if args.cpu_time else time.perf_counter
     latencies = {label: [] for label in encoders}
     rates = {label: [] for label in encoders}
     for round_no in range(args.rounds):
         order = list(encoders) if round_no % 2 == 0 else list(reversed(encoders))
         for label in order:
-            latencies[label].extend(query_latencies(encoders[label], queries))
-            rates[label].append(corpus_rate(encoders[label], docs))
+            latencies[label].extend(query_latencies(encoders[label], queries, clock))
+            rates[label].append(corpus_rate(encoders[label], docs, clock))
 
     ref_q = encoders["pytorch"].encode_queries(queries)
     ref_d = encoders["pytorch"].encode_documents(docs)
@@ -184,6 +189,8 @@ def main(argv: list[str] | None = None) -> dict:
     result = {
         "model": str(model_path), "export": str(export_dir), "int8_scheme": chosen,
         "cpu": cpu_model(), "cores": os.cpu_count(), "threads": threads,
+        "clock": "process CPU time" if args.cpu_time else "wall clock",
+        "load_average_at_start": load_at_start,
         "load_average_at_end": os.getloadavg(),
         "queries": len(queries), "docs": len(docs), "rounds": args.rounds,
         "doc_tokens_mean": round(float(np.mean(doc_tokens)), 1), "max_seq_length": encoders["fp32"].max_seq_length,
@@ -213,7 +220,9 @@ def to_markdown(result: dict) -> str:
     head = ("| encoder | query ms (median) | p90 | speed-up | docs/s (batch 32) | × PyTorch | cos q mean/min "
             "| cos docs mean/min |" + (" NDCG@10 | Δ vs PyTorch |" if has_ndcg else ""))
     lines = [
-        f"CPU: {result['cpu']} ({result['threads']} threads); {result['queries']} queries × {result['rounds']} rounds, "
+        f"CPU: {result['cpu']} ({result['threads']} threads, {result['clock']}, load average "
+        f"{result['load_average_at_start'][0]:.1f} → {result['load_average_at_end'][0]:.1f}); "
+        f"{result['queries']} queries × {result['rounds']} rounds, "
         f"{result['docs']} clauses (mean {result['doc_tokens_mean']} tokens, max {result['max_seq_length']}) × "
         f"{result['rounds']} rounds; int8 scheme {result['int8_scheme']}",
         "", head, "|" + "---|" * (head.count("|") - 1),
