@@ -9,7 +9,8 @@ import click
 
 
 def _walk(command: click.Command, path: list[str], ctx_parent=None):
-    ctx = click.Context(command, info_name=" ".join(path), parent=ctx_parent)
+    ctx = click.Context(command, info_name=" ".join(path), parent=ctx_parent, terminal_width=100,
+                        max_content_width=100)
     yield path, command.get_help(ctx)
     if isinstance(command, click.Group):
         for name in command.list_commands(ctx):
@@ -27,7 +28,4 @@ def render() -> str:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    import os
-
-    os.environ.setdefault("COLUMNS", "100")
     print(render(), end="")

@@ -2,7 +2,8 @@
 
 Hybrid fusion reproduces OpenSearch neural-search's arithmetic so that offline numbers predict what the cluster
 returns: each sub-query's scores are normalized over that sub-query's own top-k (``min_max``: (s - min)/(max - min),
-a normalized 0 raised to 0.001 and a single result scored 1.0; ``l2``: s / sqrt(sum of squares)), a document absent
+a normalized 0 raised to 0.001 and a single result scored 1.0; ``l2``: s / sqrt(sum of squares), dense scores taken on the k-NN plugin's
+(1 + cos) / 2 scale), a document absent
 from a sub-query's results gets 0 for it, and the normalized scores are combined by a weighted arithmetic mean.
 ``rrf`` sums 1 / (rank_constant + rank) like the ``score-ranker-processor``.
 """
@@ -233,7 +234,10 @@ def fuse(sparse: Run, dense: Run, config: HybridConfig, k: int = 100) -> Run:
     w_sparse, w_dense = config.weights
     for qid in set(sparse) | set(dense):
         a = _normalize(sparse.get(qid, {}), config.technique, config.rank_constant)
-        b = _normalize(dense.get(qid, {}), config.technique, config.rank_constant)
+        # The k-NN plugin reports cosinesimil scores as (1 + cos) / 2; l2 normalization is not affine-invariant,
+        # so the dense scores are put on that scale first (min_max and rrf give the same result either way).
+        lucene_scale = {d: (1.0 + s) / 2.0 for d, s in dense.get(qid, {}).items()}
+        b = _normalize(lucene_scale, config.technique, config.rank_constant)
         if config.technique == "rrf":
             # score-ranker-processor sums the (weighted) reciprocal ranks; equal weights rank like plain RRF.
             combined = {d: w_sparse * a.get(d, 0.0) + w_dense * b.get(d, 0.0) for d in set(a) | set(b)}

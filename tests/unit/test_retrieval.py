@@ -33,6 +33,8 @@ def test_bm25_ranks_the_matching_clause_first():
         ({"a": 3.0}, {"a": 0.2}, HybridConfig("min_max", (0.3, 0.7)), {"a": 1.0}),
         # l2: s / sqrt(sum of squares)
         ({"a": 3.0, "b": 4.0}, {}, HybridConfig("l2", (1.0, 0.0)), {"a": 0.6, "b": 0.8}),
+        # dense cosines go on the k-NN plugin's (1 + cos) / 2 scale before l2: 0.6 -> 0.8, 0.2 -> 0.6
+        ({}, {"a": 0.6, "b": 0.2}, HybridConfig("l2", (0.0, 1.0)), {"a": 0.8, "b": 0.6}),
         # rrf: 1 / (rank_constant + rank), weighted
         ({"a": 2.0, "b": 1.0}, {"b": 0.9}, HybridConfig("rrf", (0.5, 0.5), rank_constant=60),
          {"a": 0.5 / 61, "b": 0.5 / 62 + 0.5 / 61}),
