@@ -194,7 +194,7 @@ class HybridConfig:
     """How BM25 and dense scores are fused; the same values go into the OpenSearch search pipeline."""
 
     technique: str = "min_max"
-    weights: tuple[float, float] = (0.3, 0.7)  # (bm25, dense)
+    weights: tuple[float, float] = (0.5, 0.5)  # (bm25, dense); the same default as `legalsearch deploy`
     rank_constant: int = 60
 
     def __post_init__(self):
@@ -209,7 +209,7 @@ class HybridConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> "HybridConfig":
-        return cls(technique=data.get("technique", "min_max"), weights=tuple(data.get("weights", (0.3, 0.7))),
+        return cls(technique=data.get("technique", "min_max"), weights=tuple(data.get("weights", (0.5, 0.5))),
                    rank_constant=int(data.get("rank_constant", 60)))
 
 

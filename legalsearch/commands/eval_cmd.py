@@ -22,7 +22,7 @@ from legalsearch.commands.options import MetricList, Weights, dataset_option, lo
 @click.option("--hybrid/--no-hybrid", default=True, show_default=True,
               help="Add BM25 + the last --model fused like OpenSearch's normalization-processor.")
 @click.option("--technique", type=click.Choice(["min_max", "l2", "rrf"]), default="min_max", show_default=True)
-@click.option("--weights", type=Weights(), default="0.3,0.7", show_default=True,
+@click.option("--weights", type=Weights(), default="0.5,0.5", show_default=True,
               help="Hybrid weights BM25,DENSE.")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the results (with per-query values) to this JSON file.")
