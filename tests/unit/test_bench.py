@@ -1,0 +1,80 @@
+"""`legalsearch bench` end to end on the bundled sample with a tiny model: JSON schema, report, bad inputs."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+
+import pytest
+from click.testing import CliRunner
+
+from legalsearch.cli import cli
+
+
+class _Images(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.images = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            self.images.append(dict(attrs).get("src", ""))
+
+
+@pytest.fixture(scope="module")
+def bench_out(tiny_model_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench")
+    export = out / "export"
+    runner = CliRunner()
+    exported = runner.invoke(cli, ["export", str(tiny_model_dir), "--out", str(export), "--no-ndcg",
+                                   "--allow-degraded"])
+    assert exported.exit_code == 0, exported.output
+    result = runner.invoke(cli, ["bench", "--model", str(tiny_model_dir), "--base", str(tiny_model_dir),
+                                 "--onnx", str(export), "--bootstrap", "200", "-o", str(out / "report")])
+    assert result.exit_code == 0, result.output
+    return out / "report"
+
+
+def test_results_json_has_every_section(bench_out):
+    results = json.loads((bench_out / "results.json").read_text())
+    assert {"command", "date", "machine", "versions", "dataset", "rows", "per_query", "comparisons_vs_base",
+            "hybrid", "speed"} <= set(results)
+    names = [row["name"] for row in results["rows"]]
+    assert names == ["bm25", "base", "fine-tuned", "fine-tuned (onnx int8)", "hybrid (bm25 + fine-tuned)"]
+    for row in results["rows"]:
+        for metric in ("ndcg@10", "recall@20", "mrr@10"):
+            low, high = row["ci95"][metric]
+            assert 0 <= low <= row["metrics"][metric] <= high <= 1
+    same = results["comparisons_vs_base"]["fine-tuned"]["ndcg@10"]
+    assert same["mean_difference"] == 0 and not same["significant"]  # base and "fine-tuned" are one model here
+    assert results["hybrid"]["tuning"]["split"] == "dev" and len(results["hybrid"]["tuning"]["grid"]) == 33
+    assert results["dataset"]["splits"]["test"]["queries"] > 0 and len(results["dataset"]["sha256"]) == 64
+    assert set(results["speed"]) == {"pytorch", "onnx fp32", "onnx int8"}
+    assert json.loads((bench_out / "hybrid.json").read_text()) == results["hybrid"]["config"]
+
+
+def test_html_report_parses_and_has_its_plots(bench_out):
+    parser = _Images()
+    parser.feed((bench_out / "report.html").read_text())
+    assert len(parser.images) == 3 and all(src.startswith("data:image/png;base64,") for src in parser.images)
+    markdown = (bench_out / "report.md").read_text()
+    assert "## Retrieval quality" in markdown and "95% paired-bootstrap" in markdown
+
+
+def test_dataset_without_test_split_is_a_clear_error(tmp_path, tiny_model_dir):
+    from test_data import make_dataset
+
+    root = make_dataset(tmp_path, qrels={"train": "q1\td1\t1\n", "dev": "q2\td2\t1\n"})
+    result = CliRunner().invoke(cli, ["bench", "-d", str(root), "--model", str(tiny_model_dir), "--no-onnx"])
+    assert result.exit_code == 1
+    assert "no 'test' split" in result.output
+
+
+def test_paired_bootstrap_detects_a_real_difference():
+    from legalsearch.bench import paired_bootstrap
+
+    base = {f"q{i}": 0.2 for i in range(50)}
+    better = {f"q{i}": 0.5 for i in range(50)}
+    noisy = {f"q{i}": 0.2 + (0.1 if i % 2 else -0.1) for i in range(50)}
+    assert paired_bootstrap(better, base, seed=1)["significant"]
+    assert not paired_bootstrap(noisy, base, seed=1)["significant"]
