@@ -26,8 +26,7 @@ def test_few_steps_on_acord_move_dev_ndcg_up(tmp_path):
     encoder = SentenceTransformerEncoder(base, max_seq_length=128)
     mine(dataset, encoder, MiningConfig(num_negatives=1, seed=1), tmp_path / "triplets.jsonl")
     report = train(dataset, tmp_path / "triplets.jsonl", base, tmp_path / "model",
-                   TrainingConfig(epochs=1, batch_size=16, learning_rate=5e-5, max_steps=20, eval_steps=20,
-                                  max_seq_length=128,
+                   TrainingConfig(epochs=1, batch_size=16, learning_rate=5e-5, max_steps=24, max_seq_length=128,
                                   seed=1))
     before = report["dev_before_training"]["ndcg@10"]
     after = max(h["ndcg@10"] for h in report["dev_history"][1:])
