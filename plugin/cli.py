@@ -13,23 +13,11 @@ from pathlib import Path
 
 import click
 
-from legalsearch.errors import DataError
+from legalsearch.commands.options import Weights
 
 
-class WeightsType(click.ParamType):
-    """``0.3,0.7``: two weights [bm25, dense] in [0, 1] summing to 1."""
-
-    name = "BM25,DENSE"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, list):
-            return value
-        from .pipelines import parse_weights
-
-        try:
-            return parse_weights(value)
-        except DataError as exc:
-            self.fail(str(exc), param, ctx)
+# The shared BM25,DENSE option type (one parser for `eval` and `deploy`).
+WeightsType = Weights
 
 
 def connection_options(func):

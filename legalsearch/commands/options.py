@@ -36,20 +36,24 @@ class MetricList(click.ParamType):
 
 
 class Weights(click.ParamType):
-    """Two comma-separated non-negative weights summing to 1: ``BM25,DENSE``."""
+    """Two comma-separated weights in [0, 1] summing to 1: ``BM25,DENSE``.
+
+    Parsed by :func:`legalsearch.plugin.pipelines.parse_weights`, the one parser that `eval` and `deploy` share,
+    so both accept and reject exactly the same values.
+    """
 
     name = "BM25,DENSE"
 
     def convert(self, value, param, ctx):
-        if isinstance(value, tuple):
-            return value
+        if isinstance(value, (list, tuple)):
+            return list(value)
+        from legalsearch.errors import DataError
+        from legalsearch.plugin.pipelines import parse_weights
+
         try:
-            weights = tuple(float(x) for x in value.split(","))
-        except ValueError:
-            self.fail(f"{value!r} is not two numbers like 0.3,0.7", param, ctx)
-        if len(weights) != 2 or min(weights) < 0 or abs(sum(weights) - 1) > 1e-6:
-            self.fail(f"{value!r}: give two non-negative weights that sum to 1, e.g. 0.3,0.7", param, ctx)
-        return weights
+            return parse_weights(value)
+        except DataError as exc:
+            self.fail(str(exc), param, ctx)
 
 
 dataset_option = click.option(
