@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import re
 from pathlib import Path
 
 from legalsearch.errors import DependencyError
@@ -48,11 +49,13 @@ def speed_markdown(results: dict) -> str:
 
 
 def cluster_markdown(results: dict) -> str:
+    """The "Through OpenSearch" table: quality per mode beside the offline number, agreement flag, latency."""
     cluster = results.get("cluster")
     if not cluster:
         return ""
     metrics = results["metrics"]
-    lines = ["| mode (through OpenSearch) | " + " | ".join(metrics) + " | offline NDCG@10 | agrees (±0.01) | "
+    tolerance = cluster.get("tolerance", 0.01)
+    lines = ["| mode (through OpenSearch) | " + " | ".join(metrics) + f" | offline NDCG@10 | agrees (±{tolerance:g}) | "
              "p50 ms | p99 ms |", "|---|" + "---:|" * len(metrics) + "---:|---|---:|---:|"]
     for mode, row in cluster["modes"].items():
         cells = [f"{row['metrics'][m]:.4f}" for m in metrics]
@@ -60,10 +63,40 @@ def cluster_markdown(results: dict) -> str:
         agrees = "yes" if row.get("agrees") else "**NO**"
         lines.append(f"| {mode} | " + " | ".join(cells) + f" | {offline:.4f} | {agrees} | "
                      f"{row['latency']['p50_ms']:.1f} | {row['latency']['p99_ms']:.1f} |")
-    if cluster.get("ingest"):
-        lines.append("")
-        lines.append(f"Ingest: {cluster['ingest']}")
     return "\n".join(lines)
+
+
+def _hybrid_text(config: dict) -> str:
+    text = f"{config['technique']} {config['weights'][0]}/{config['weights'][1]}"
+    return text + (f" (rank constant {config['rank_constant']})" if config["technique"] == "rrf" else "")
+
+
+def cluster_notes(results: dict) -> list[str]:
+    """Sentences under the cluster table: what was compared, the hybrid setting, ingest throughput."""
+    cluster = results.get("cluster")
+    if not cluster:
+        return []
+    notes = [f"Index `{cluster['index']}` ({cluster['vectors']}-side vectors); latency is the `_search` round trip "
+             f"alone, sequential, {cluster['modes']['bm25']['latency']['n']} queries per mode. Offline NDCG@10 is "
+             "the offline row of the same retriever; a difference beyond the tolerance is marked **NO**."]
+    deployed, same = cluster.get("hybrid_config"), cluster.get("hybrid_same_as_offline")
+    if deployed and same:
+        notes.append(f"Hybrid through the index's default search pipeline: {_hybrid_text(deployed)}, the offline "
+                     "setting.")
+    elif deployed:
+        notes.append(f"Hybrid through the index's default search pipeline: {_hybrid_text(deployed)}, **not** the "
+                     f"offline setting ({_hybrid_text(results['hybrid']['config'])}), so the hybrid rows are not "
+                     "comparable; deploy with `--hybrid-config hybrid.json` from this run to compare them.")
+    ingest = cluster.get("ingest")
+    if ingest:
+        notes.append(f"Ingest (`legalsearch deploy`, {cluster['vectors']}-side vectors, batch "
+                     f"{ingest.get('batch_size', '?')}): {ingest['indexed']} documents in {ingest['seconds']:.1f} s = "
+                     f"**{ingest['docs_per_second']:.1f} docs/s**"
+                     + (f", {ingest['failed']} failed" if ingest.get("failed") else "") + ".")
+    else:
+        notes.append("Ingest throughput not recorded: the index was deployed by an older legalsearch; redeploy to "
+                     "record it.")
+    return notes
 
 
 def render_markdown(results: dict) -> str:
@@ -100,6 +133,8 @@ def render_markdown(results: dict) -> str:
     cluster = cluster_markdown(results)
     if cluster:
         parts += ["", "## Through OpenSearch", "", cluster]
+        for note in cluster_notes(results):
+            parts += ["", note]
     return "\n".join(parts) + "\n"
 
 
@@ -177,11 +212,21 @@ def _markdown_table_to_html(table: str) -> str:
     return "\n".join(out)
 
 
+def _inline_html(text: str) -> str:
+    """Escape a Markdown sentence and keep its **bold** and `code`."""
+    escaped = html.escape(text)
+    escaped = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", escaped)
+    return re.sub(r"`(.+?)`", r"<code>\1</code>", escaped)
+
+
 def render_html(results: dict, plots: dict[str, str]) -> str:
     ds = results["dataset"]
     images = "\n".join(f'<figure><img alt="{name}" src="data:image/png;base64,{data}"></figure>'
                        for name, data in plots.items())
     cluster = cluster_markdown(results)
+    if cluster:
+        cluster = ("<h2>Through OpenSearch</h2>\n" + _markdown_table_to_html(cluster) + "\n"
+                   + "\n".join(f"<p>{_inline_html(note)}</p>" for note in cluster_notes(results)))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>legalsearch benchmark — {html.escape(Path(ds['path']).name)}</title>
@@ -204,7 +249,7 @@ dataset sha256 <code>{ds['sha256'][:16]}…</code></p>
 {images}
 <h2>Encoder speed</h2>
 {_markdown_table_to_html(speed_markdown(results))}
-{'<h2>Through OpenSearch</h2>' + _markdown_table_to_html(cluster) if cluster else ''}
+{cluster}
 </body></html>
 """
 

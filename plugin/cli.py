@@ -20,11 +20,18 @@ from legalsearch.commands.options import Weights
 WeightsType = Weights
 
 
-def connection_options(func):
-    """--url/--user/--password/--ca-certs/--insecure/--aws-region/--config, shared by both commands."""
+def connection_options(func=None, *, optional: bool = False,
+                       url_help: str = "Cluster URL (default: http://localhost:9200 or the config file's url)."):
+    """--url/--user/--password/--ca-certs/--insecure/--aws-region/--config, shared by every command that talks to a
+    cluster; the command receives ``settings`` (:class:`ConnectionSettings`).
 
-    @click.option("--url", envvar="LEGALSEARCH_OPENSEARCH_URL", show_envvar=True,
-                  help="Cluster URL (default: http://localhost:9200 or the config file's url).")
+    With ``optional`` (bench), ``settings`` is None unless --url or ``LEGALSEARCH_OPENSEARCH_URL`` is given: a
+    config file alone does not send an offline benchmark to a cluster.
+    """
+    if func is None:
+        return functools.partial(connection_options, optional=optional, url_help=url_help)
+
+    @click.option("--url", envvar="LEGALSEARCH_OPENSEARCH_URL", show_envvar=True, help=url_help)
     @click.option("--user", envvar="LEGALSEARCH_OPENSEARCH_USER", show_envvar=True, help="Basic-auth user.")
     @click.option("--password", envvar="LEGALSEARCH_OPENSEARCH_PASSWORD", show_envvar=True,
                   help="Basic-auth password (prefer the environment variable; it is never printed).")
@@ -41,6 +48,8 @@ def connection_options(func):
     def wrapper(*args, url, user, password, ca_certs, insecure, aws_region, aws_service, config_file, **kwargs):
         from .connection import resolve_settings
 
+        if optional and url is None:
+            return func(*args, settings=None, **kwargs)
         settings = resolve_settings(
             url=url, username=user, password=password, ca_certs=ca_certs, insecure=insecure,
             aws_region=aws_region, aws_service=aws_service, config_file=config_file,

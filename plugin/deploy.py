@@ -325,6 +325,9 @@ def deploy(
         raise IngestError(
             f"index {name} holds {actual} documents but {expected} were read and not failed; alias not moved"
         )
+    # what `legalsearch bench --url` reports as ingest throughput: measured here, kept with the index it describes
+    ingest_meta = {key: value for key, value in report.to_dict().items() if key not in ("index", "failures_path")}
+    idx.add_meta(cluster, name, ingest={**ingest_meta, "batch_size": options.batch_size, "resumed": resumed})
 
     # 6. swap + prune
     previous = idx.swap_alias(cluster, options.alias, name)

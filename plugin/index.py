@@ -113,3 +113,13 @@ def index_meta(cluster: Cluster, name: str) -> dict[str, Any]:
     """The ``_meta`` that deploy writes into the mapping (model id, hash, vectors mode...)."""
     response = cluster.request("GET", f"/{name}/_mapping", what=f"reading mapping of {name}")
     return next(iter(response.values()))["mappings"].get("_meta", {})
+
+
+def add_meta(cluster: Cluster, name: str, **entries: Any) -> None:
+    """Add ``entries`` to the ``legalsearch`` part of the index's ``_meta``.
+
+    ``PUT _mapping`` replaces ``_meta`` as a whole, so the current one is read and sent back with the additions.
+    """
+    meta = index_meta(cluster, name)
+    meta["legalsearch"] = {**meta.get("legalsearch", {}), **entries}
+    cluster.request("PUT", f"/{name}/_mapping", body={"_meta": meta}, what=f"updating the _meta of {name}")

@@ -31,7 +31,7 @@ class Hit:
 
 @dataclass
 class DeploymentInfo:
-    """What deploy wrote into the index's ``_meta`` (model id, vectors mode, dimension)."""
+    """What deploy wrote into the index's ``_meta`` (model id, vectors mode, dimension, hybrid setting, ingest)."""
 
     index: str
     model_id: str | None
@@ -39,13 +39,15 @@ class DeploymentInfo:
     dimension: int | None
     encoder: str | None = None  # export/model directory the deploy encoded with (client-side vectors)
     variant: str | None = None
+    hybrid: dict | None = None  # the setting of the index's default search pipeline (HybridConfig.to_dict())
+    ingest: dict | None = None  # the deploy's ingest report (documents, seconds, docs_per_second, batch_size)
 
     @classmethod
     def read(cls, cluster: Cluster, alias: str) -> "DeploymentInfo":
         targets = idx.alias_targets(cluster, alias) or [alias]
         meta = idx.index_meta(cluster, targets[0]).get("legalsearch", {})
         return cls(targets[0], meta.get("model_id"), meta.get("vectors", "client"), meta.get("dimension"),
-                   meta.get("encoder"), meta.get("variant"))
+                   meta.get("encoder"), meta.get("variant"), meta.get("hybrid"), meta.get("ingest"))
 
     def load_encoder(self):
         """The deploy's own encoder when its directory exists here; None otherwise."""

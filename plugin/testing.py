@@ -122,6 +122,7 @@ class FakeOpenSearch:
             (("HEAD", r"/([^/_][^/]*)"), lambda b, p, n: n in self.indices or n in self.aliases),
             (("DELETE", r"/([^/_][^/]*)"), self._delete_index),
             (("GET", r"/([^/_][^/]*)/_mapping"), self._mapping),
+            (("PUT", r"/([^/_][^/]*)/_mapping"), self._put_mapping),
             (("POST", r"/([^/_][^/]*)/_refresh"), lambda b, p, n: {"_shards": {"failed": 0}}),
             (("GET", r"/([^/_][^/]*)/_count"), self._count),
             (("POST", r"/([^/_][^/]*)/_search"), self._search),
@@ -163,6 +164,14 @@ class FakeOpenSearch:
 
     def _mapping(self, body, params, name):
         return {n: {"mappings": self.indices[n]["body"].get("mappings", {})} for n in self._resolve(name)}
+
+    def _put_mapping(self, body, params, name):
+        for n in self._resolve(name):
+            mappings = self.indices[n]["body"].setdefault("mappings", {})
+            if "_meta" in body:  # OpenSearch replaces _meta whole
+                mappings["_meta"] = body["_meta"]
+            mappings.setdefault("properties", {}).update(body.get("properties", {}))
+        return {"acknowledged": True}
 
     def _count(self, body, params, name):
         return {"count": sum(len(self.indices[n]["docs"]) for n in self._resolve(name))}

@@ -9,6 +9,7 @@ import click
 
 from legalsearch.commands.options import MetricList, base_option, dataset_option, load_dataset_or_fail, \
     relevant_grade_option, seed_option
+from legalsearch.plugin.cli import connection_options
 
 
 @click.command()
@@ -20,8 +21,8 @@ from legalsearch.commands.options import MetricList, base_option, dataset_option
 @click.option("--onnx", "export_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Export directory of the fine-tuned model (default: export it into OUT/export).")
 @click.option("--no-onnx", is_flag=True, help="Skip the ONNX rows and speed figures.")
-@click.option("--url", default=None, envvar="LEGALSEARCH_OPENSEARCH_URL",
-              help="Also measure through a deployed OpenSearch index (see `legalsearch deploy`).")
+@connection_options(optional=True, url_help="Also measure through the OpenSearch index deployed at this URL "
+                    "(see `legalsearch deploy`); the other connection options apply only with it.")
 @click.option("--index", "index_name", default="legalsearch", show_default=True,
               help="Alias of the deployed index (with --url).")
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default="runs/bench",
@@ -36,7 +37,7 @@ from legalsearch.commands.options import MetricList, base_option, dataset_option
               help="Epochs when fine-tuning first (no --model).")
 @seed_option
 @relevant_grade_option
-def bench(dataset, model_dir, base_model, export_dir, no_onnx, url, index_name, out, split, dev_split, metrics,
+def bench(dataset, model_dir, base_model, export_dir, no_onnx, settings, index_name, out, split, dev_split, metrics,
           bootstrap_samples, speed, epochs, seed, relevant_grade) -> None:
     """Benchmark BM25, base, fine-tuned (PyTorch and int8 ONNX) and tuned hybrid on held-out queries."""
     from legalsearch.bench import run_bench
@@ -48,6 +49,11 @@ def bench(dataset, model_dir, base_model, export_dir, no_onnx, url, index_name, 
     if split not in ds.qrels:
         raise BenchError(f"{ds.path}: no '{split}' split (qrels/{split}.tsv); the benchmark reports on held-out "
                          "queries only — add a test split or choose one with --split")
+    target = None
+    if settings is not None:  # before anything long: a wrong URL or index should fail now
+        from legalsearch.cluster_bench import ClusterTarget
+
+        target = ClusterTarget.open(settings, index_name)
     base_name, provenance = resolve_model_name(base_model)
     click.echo(f"Base model: {provenance}", err=True)
     out.mkdir(parents=True, exist_ok=True)
@@ -65,6 +71,8 @@ def bench(dataset, model_dir, base_model, export_dir, no_onnx, url, index_name, 
 
     base = SentenceTransformerEncoder(base_name)
     tuned = SentenceTransformerEncoder(str(model_dir))
+    if target is not None:
+        target.check_dimension(tuned.dimension)
     if base.dimension != tuned.dimension:
         click.echo(f"note: base dimension {base.dimension} differs from fine-tuned {tuned.dimension}", err=True)
     encoders = {"base": base, "fine-tuned": tuned}
@@ -91,10 +99,10 @@ def bench(dataset, model_dir, base_model, export_dir, no_onnx, url, index_name, 
     result = run_bench(ds, encoders, split=split, dev_split=dev_split, metrics=metrics,
                        bootstrap_samples=bootstrap_samples, seed=seed, speed_encoders=speed_encoders,
                        show_progress=True, extra=extra)
-    if url:
+    if target is not None:
         from legalsearch.cluster_bench import cluster_bench
 
-        result.data["cluster"] = cluster_bench(url, index_name, ds, split, result.data, tuned_encoder=int8
+        result.data["cluster"] = cluster_bench(target, ds, split, result.data, tuned_encoder=int8
                                                if not no_onnx else tuned, metrics=metrics)
     result.save(out)
     (out / "hybrid.json").write_text(json.dumps(result.data["hybrid"]["config"], indent=2))

@@ -30,7 +30,8 @@ def bench_out(tiny_model_dir, tmp_path_factory):
                                    "--allow-degraded"])
     assert exported.exit_code == 0, exported.output
     result = runner.invoke(cli, ["bench", "--model", str(tiny_model_dir), "--base", str(tiny_model_dir),
-                                 "--onnx", str(export), "--bootstrap", "200", "-o", str(out / "report")])
+                                 "--onnx", str(export), "--bootstrap", "200", "-o", str(out / "report")],
+                           env={"LEGALSEARCH_OPENSEARCH_URL": None})  # offline only, whatever the shell points at
     assert result.exit_code == 0, result.output
     return out / "report"
 

@@ -1,0 +1,138 @@
+"""The cluster half of `legalsearch bench` against the recording fake: agreement flags, report notes, errors.
+
+The fake answers every search with the whole corpus, so the cluster's numbers are fixed and the offline numbers
+can be placed just inside and just outside the 0.01 tolerance. tests/integration/test_bench_cluster.py runs the
+same path through the CLI against the real node.
+"""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from legalsearch.cluster_bench import ClusterTarget, agrees, cluster_bench
+from legalsearch.errors import BenchError
+from legalsearch.plugin.connection import Cluster
+from legalsearch.plugin.deploy import DeployOptions, deploy
+from legalsearch.plugin.pipelines import HybridConfig
+from legalsearch.plugin.search import DeploymentInfo
+from legalsearch.plugin.testing import FakeEncoder, FakeOpenSearch
+from legalsearch.report import cluster_markdown, cluster_notes
+
+TUNED = {"technique": "l2", "combination": "arithmetic_mean", "weights": [0.7, 0.3], "rank_constant": 60}
+
+
+@pytest.fixture
+def deployed(tmp_path):
+    from legalsearch.data import load_dataset
+    from test_data import make_dataset
+
+    root = make_dataset(tmp_path / "data")
+    cluster = Cluster(FakeOpenSearch())
+    deploy(cluster, root, DeployOptions(alias="legal", vectors="client", hybrid=HybridConfig.from_dict(TUNED),
+                                        progress=False, state_dir=tmp_path / "state", batch_size=2),
+           encoder=FakeEncoder(dimension=8))
+    return ClusterTarget(cluster, DeploymentInfo.read(cluster, "legal")), load_dataset(root)
+
+
+def _offline(ndcg: dict[str, float], hybrid: dict = TUNED) -> dict:
+    return {"rows": [{"name": name, "metrics": {"ndcg@10": value}} for name, value in ndcg.items()],
+            "hybrid": {"config": hybrid}}
+
+
+def _rows(bm25=0.0, tuned=0.0, int8=0.0, hybrid=0.0) -> dict[str, float]:
+    return {"bm25": bm25, "fine-tuned": tuned, "fine-tuned (onnx int8)": int8, "hybrid (bm25 + fine-tuned)": hybrid}
+
+
+@pytest.mark.parametrize("cluster_value, offline_value, expected", [
+    (0.50, 0.50, True), (0.50, 0.509, True), (0.50, 0.491, True), (0.50, 0.511, False), (0.50, 0.489, False),
+    (0.0, 0.02, False),
+])
+def test_agreement_tolerance_table(cluster_value, offline_value, expected):
+    assert agrees(cluster_value, offline_value) is expected
+
+
+def test_flags_follow_each_mode_and_the_report_marks_only_the_disagreeing_one(deployed):
+    target, dataset = deployed
+    encoder = FakeEncoder(dimension=8)
+    measured = cluster_bench(target, dataset, "test", _offline(_rows()), encoder)
+    value = measured["modes"]["bm25"]["metrics"]["ndcg@10"]  # the fake ranks alike in every mode
+    assert 0.02 < value <= 1
+    result = cluster_bench(target, dataset, "test",
+                           _offline(_rows(bm25=value - 0.009, int8=value - 0.011, hybrid=value)), encoder)
+    modes = result["modes"]
+    assert [modes[m]["agrees"] for m in ("bm25", "neural", "hybrid")] == [True, False, True]
+    assert modes["neural"]["offline_row"] == "fine-tuned (onnx int8)"
+    assert modes["neural"]["offline_ndcg@10"] == pytest.approx(value - 0.011)
+    assert all(modes[m]["latency"]["n"] == 1 for m in modes)  # one test query, one _search each
+
+    table = cluster_markdown({"metrics": ["ndcg@10", "recall@20", "mrr@10"], "cluster": result})
+    flagged = [line.split("|")[1].strip() for line in table.splitlines() if "**NO**" in line]
+    assert flagged == ["neural"] and "agrees (±0.01)" in table
+
+
+def test_deployed_hybrid_setting_and_ingest_throughput_are_reported(deployed):
+    target, dataset = deployed
+    result = cluster_bench(target, dataset, "test", _offline(_rows()), FakeEncoder(dimension=8))
+    assert result["hybrid_config"] == TUNED and result["hybrid_same_as_offline"] is True
+    ingest = result["ingest"]
+    assert (ingest["read"], ingest["indexed"], ingest["failed"], ingest["batch_size"]) == (3, 3, 0, 2)
+    notes = " ".join(cluster_notes({"cluster": result, "hybrid": {"config": TUNED}}))
+    assert "l2 0.7/0.3, the offline setting" in notes and "3 documents in" in notes and "docs/s" in notes
+
+
+def test_a_different_deployed_hybrid_setting_is_called_out(deployed):
+    target, dataset = deployed
+    other = {**TUNED, "technique": "min_max", "weights": [0.5, 0.5]}
+    result = cluster_bench(target, dataset, "test", _offline(_rows(), hybrid=other), FakeEncoder(dimension=8))
+    assert result["hybrid_same_as_offline"] is False
+    notes = " ".join(cluster_notes({"cluster": result, "hybrid": {"config": other}}))
+    assert "l2 0.7/0.3, **not** the offline setting (min_max 0.5/0.5)" in notes
+    assert "--hybrid-config hybrid.json" in notes
+
+
+def test_index_deployed_without_an_ingest_record_says_so(deployed):
+    target, dataset = deployed
+    target.info.ingest = None  # an index deployed before deploy kept its ingest report in _meta
+    result = cluster_bench(target, dataset, "test", _offline(_rows()), FakeEncoder(dimension=8))
+    assert result["ingest"] is None
+    assert any("Ingest throughput not recorded" in n for n in cluster_notes({"cluster": result, "hybrid": {}}))
+
+
+def test_model_of_another_dimension_is_a_clear_error(deployed):
+    target, dataset = deployed
+    with pytest.raises(BenchError, match=r"holds 8-dimensional vectors but the benchmarked model makes 16: deploy"):
+        target.check_dimension(16)
+    with pytest.raises(BenchError, match="8-dimensional"):
+        cluster_bench(target, dataset, "test", _offline(_rows()), FakeEncoder(dimension=16))
+    target.check_dimension(8)
+
+
+def test_bench_talks_to_a_cluster_only_with_a_url(monkeypatch, tmp_path):
+    """--url (or LEGALSEARCH_OPENSEARCH_URL) turns the cluster half on, with the shared connection options; a
+    config file alone (written for deploy) must not send an offline benchmark to a cluster."""
+    from legalsearch.cli import cli
+
+    opened = []
+
+    def fake_open(cls, settings, index):
+        opened.append((settings, index))
+        raise BenchError("cluster opened")
+
+    def offline_half(name):
+        raise BenchError("offline half reached")
+
+    monkeypatch.setattr(ClusterTarget, "open", classmethod(fake_open))
+    monkeypatch.setattr("legalsearch.encoders.resolve_model_name", offline_half)
+    config = tmp_path / "opensearch.toml"
+    config.write_text('[opensearch]\nurl = "http://config-host:9200"\n')
+    env = {"LEGALSEARCH_OPENSEARCH_URL": None, "LEGALSEARCH_OPENSEARCH_USER": None,
+           "LEGALSEARCH_OPENSEARCH_PASSWORD": None, "LEGALSEARCH_OPENSEARCH_CONFIG": str(config)}
+    runner = CliRunner()
+    without = runner.invoke(cli, ["bench", "--no-onnx"], env=env)
+    assert "offline half reached" in without.output and opened == []
+    with_url = runner.invoke(cli, ["bench", "--no-onnx", "--url", "https://u:p@h:9200", "--insecure", "--index",
+                                   "acord"], env=env)
+    assert with_url.exit_code == 1 and "cluster opened" in with_url.output
+    (settings, index), = opened
+    assert (settings.url, settings.username, settings.insecure, index) == ("https://h:9200", "u", True, "acord")
