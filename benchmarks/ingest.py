@@ -132,13 +132,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=None, help="write the results as JSON here")
     args = parser.parse_args(argv)
 
+    from legalsearch.hybrid import HybridConfig, parse_weights
     from legalsearch.plugin.connection import connect, resolve_settings
     from legalsearch.plugin.deploy import load_encoder
-    from legalsearch.plugin.pipelines import HybridConfig, parse_weights
 
-    args.hybrid = HybridConfig.from_file(args.hybrid_config) if args.hybrid_config else HybridConfig()
-    if args.weights:
-        args.hybrid.weights = parse_weights(args.weights)
+    args.hybrid = (HybridConfig.from_file(args.hybrid_config) if args.hybrid_config else HybridConfig()).with_overrides(
+        weights=parse_weights(args.weights) if args.weights else None)
     dataset = Path(args.dataset)
     corpus = _limited_corpus(dataset, args.limit, Path(args.state_dir) / "corpus")
     queries, qrels = {}, None

@@ -22,13 +22,14 @@ from legalsearch import __version__
 from legalsearch.data import Dataset
 from legalsearch.errors import BenchError
 from legalsearch.evaluation import DEFAULT_METRICS, Evaluation, evaluate_run
-from legalsearch.retrieval import BM25Retriever, DenseRetriever, HybridConfig, Run, fuse
+from legalsearch.hybrid import TECHNIQUES, HybridConfig
+from legalsearch.retrieval import BM25Retriever, DenseRetriever, Run, fuse
 
 log = logging.getLogger(__name__)
 
 PRIMARY = "ndcg@10"
 GRID_WEIGHTS = tuple(round(0.1 * i, 1) for i in range(0, 11))
-GRID_TECHNIQUES = ("min_max", "l2", "rrf")
+GRID_TECHNIQUES = TECHNIQUES
 
 
 # --- statistics ------------------------------------------------------------------------------------------------------
@@ -82,14 +83,14 @@ def percentile_ms(seconds: list[float]) -> dict:
 def tune_hybrid(bm25_run: Run, dense_run: Run, dataset: Dataset, split: str) -> tuple[HybridConfig, list[dict]]:
     """Grid-search technique and weights on ``split`` (dev); ties go to the more even weighting."""
     qrels = dataset.qrels_for(split)
-    grid = []
+    scored: list[tuple[HybridConfig, float]] = []
     for technique in GRID_TECHNIQUES:
         for w in GRID_WEIGHTS:
             config = HybridConfig(technique, (w, round(1 - w, 1)))
             score = evaluate_run(fuse(bm25_run, dense_run, config), qrels, (PRIMARY,), dataset.relevant_grade).means
-            grid.append({**config.to_dict(), PRIMARY: score[PRIMARY]})
-    best = max(grid, key=lambda g: (round(g[PRIMARY], 6), -abs(g["weights"][0] - 0.5)))
-    return HybridConfig.from_dict(best), grid
+            scored.append((config, score[PRIMARY]))
+    best, _ = max(scored, key=lambda item: (round(item[1], 6), -abs(item[0].weights[0] - 0.5)))
+    return best, [{**config.to_dict(), PRIMARY: score} for config, score in scored]
 
 
 # --- speed -----------------------------------------------------------------------------------------------------------
@@ -118,6 +119,7 @@ def encoder_speed(encoder, queries: list[str], documents: list[str], repeats: in
 @dataclass
 class BenchResult:
     data: dict = field(default_factory=dict)
+    hybrid: HybridConfig | None = None  # the setting the hybrid row used (tuned on dev): what hybrid.json holds
 
     def save(self, out_dir: Path) -> Path:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -237,7 +239,7 @@ def run_bench(
         "speed": speed,
         **(extra or {}),
     }
-    return BenchResult(result)
+    return BenchResult(result, hybrid_config)
 
 
 def machine_info() -> dict:

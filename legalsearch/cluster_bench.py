@@ -14,6 +14,7 @@ from legalsearch.bench import percentile_ms
 from legalsearch.data import Dataset
 from legalsearch.errors import BenchError, OpenSearchError
 from legalsearch.evaluation import evaluate_run
+from legalsearch.hybrid import HybridConfig
 
 AGREEMENT_TOLERANCE = 0.01
 MODES = ("bm25", "neural", "hybrid")
@@ -58,7 +59,6 @@ class ClusterTarget:
 def cluster_bench(target: ClusterTarget, dataset: Dataset, split: str, offline: dict, tuned_encoder,
                   metrics=("ndcg@10", "recall@20", "mrr@10"), k: int = 100) -> dict:
     """Run ``split``'s queries through every mode; ``offline`` is the offline half's results (``run_bench``)."""
-    from legalsearch.plugin.pipelines import HybridConfig
     from legalsearch.plugin.search import run_queries
 
     target.check_dimension(tuned_encoder.dimension)

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from legalsearch.data import Dataset
 from legalsearch.evaluation import DEFAULT_METRICS, Evaluation, ResultsTable, evaluate_run
-from legalsearch.retrieval import BM25Retriever, DenseRetriever, HybridConfig, Run, fuse
+from legalsearch.hybrid import HybridConfig
+from legalsearch.retrieval import BM25Retriever, DenseRetriever, Run, fuse
 
 log = logging.getLogger(__name__)
 

@@ -2,10 +2,11 @@
 
 Hybrid fusion reproduces OpenSearch neural-search's arithmetic so that offline numbers predict what the cluster
 returns: each sub-query's scores are normalized over that sub-query's own top-k (``min_max``: (s - min)/(max - min),
-a normalized 0 raised to 0.001 and a single result scored 1.0; ``l2``: s / sqrt(sum of squares), dense scores taken on the k-NN plugin's
-(1 + cos) / 2 scale), a document absent
-from a sub-query's results gets 0 for it, and the normalized scores are combined by a weighted arithmetic mean.
-``rrf`` sums 1 / (rank_constant + rank) like the ``score-ranker-processor``.
+a normalized 0 raised to 0.001 and a single result scored 1.0; ``l2``: s / sqrt(sum of squares), dense scores taken
+on the k-NN plugin's (1 + cos) / 2 scale), a document absent from a sub-query's results gets 0 for it, and the
+normalized scores are combined by a weighted mean (arithmetic by default, as the setting's ``combination`` says).
+``rrf`` sums 1 / (rank_constant + rank) like the ``score-ranker-processor``. The setting is a
+:class:`legalsearch.hybrid.HybridConfig`, the same object deploy turns into the search pipeline.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import numpy as np
 
 from legalsearch.data import Document
 from legalsearch.encoders import Encoder
+from legalsearch.hybrid import HybridConfig
 from legalsearch.passages import PassageSplitter
 
 log = logging.getLogger(__name__)
@@ -184,33 +186,8 @@ def _embedding_cache_file(encoder: Encoder, texts: list[str]) -> Path | None:
 
 # --- hybrid fusion (OpenSearch arithmetic) ---------------------------------------------------------------------------
 
-NORMALIZATIONS = ("min_max", "l2", "rrf")
 MIN_MAX_FLOOR = 0.001  # neural-search MinMaxScoreNormalizationTechnique.MIN_SCORE
 SINGLE_RESULT_SCORE = 1.0
-
-
-@dataclass(frozen=True)
-class HybridConfig:
-    """How BM25 and dense scores are fused; the same values go into the OpenSearch search pipeline."""
-
-    technique: str = "min_max"
-    weights: tuple[float, float] = (0.5, 0.5)  # (bm25, dense); the same default as `legalsearch deploy`
-    rank_constant: int = 60
-
-    def __post_init__(self):
-        if self.technique not in NORMALIZATIONS:
-            raise ValueError(f"technique must be one of {NORMALIZATIONS}, got {self.technique!r}")
-        if len(self.weights) != 2 or any(w < 0 for w in self.weights) or not math.isclose(sum(self.weights), 1.0):
-            raise ValueError(f"weights must be two non-negative numbers summing to 1, got {self.weights}")
-
-    def to_dict(self) -> dict:
-        return {"technique": self.technique, "combination": "rrf" if self.technique == "rrf" else "arithmetic_mean",
-                "weights": list(self.weights), "rank_constant": self.rank_constant}
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "HybridConfig":
-        return cls(technique=data.get("technique", "min_max"), weights=tuple(data.get("weights", (0.5, 0.5))),
-                   rank_constant=int(data.get("rank_constant", 60)))
 
 
 def _normalize(scores: dict[str, float], technique: str, rank_constant: int) -> dict[str, float]:
@@ -228,6 +205,21 @@ def _normalize(scores: dict[str, float], technique: str, rank_constant: int) -> 
     return {d: 1.0 / (rank_constant + rank) for rank, d in enumerate(ranked, start=1)}
 
 
+def _combine(scores: tuple[float, float], weights: tuple[float, float], combination: str) -> float:
+    """One document's normalized (bm25, dense) scores -> its hybrid score, like neural-search's combination
+    techniques: the arithmetic mean counts a sub-query that missed the document as 0 with its weight still in the
+    denominator; the geometric and harmonic means leave such a sub-query out (they are defined on positive scores)."""
+    if combination == "arithmetic_mean":
+        return sum(w * s for w, s in zip(weights, scores)) / sum(weights)
+    present = [(w, s) for w, s in zip(weights, scores) if s > 0]
+    total = sum(w for w, _ in present)
+    if total == 0:
+        return 0.0
+    if combination == "geometric_mean":
+        return math.exp(sum(w * math.log(s) for w, s in present) / total)
+    return total / sum(w / s for w, s in present)  # harmonic_mean
+
+
 def fuse(sparse: Run, dense: Run, config: HybridConfig, k: int = 100) -> Run:
     """Fuse two runs query by query; each run should hold that retriever's top-k (what OpenSearch would see)."""
     fused: Run = {}
@@ -242,7 +234,8 @@ def fuse(sparse: Run, dense: Run, config: HybridConfig, k: int = 100) -> Run:
             # score-ranker-processor sums the (weighted) reciprocal ranks; equal weights rank like plain RRF.
             combined = {d: w_sparse * a.get(d, 0.0) + w_dense * b.get(d, 0.0) for d in set(a) | set(b)}
         else:
-            combined = {d: w_sparse * a.get(d, 0.0) + w_dense * b.get(d, 0.0) for d in set(a) | set(b)}
+            combined = {d: _combine((a.get(d, 0.0), b.get(d, 0.0)), config.weights, config.combination)
+                        for d in set(a) | set(b)}
         top = sorted(combined.items(), key=lambda item: -item[1])[:k]
         fused[qid] = dict(top)
     return fused

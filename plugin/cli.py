@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from legalsearch.commands.options import Weights
+from legalsearch.hybrid import TECHNIQUES
 
 
 # The shared BM25,DENSE option type (one parser for `eval` and `deploy`).
@@ -72,7 +73,7 @@ def connection_options(func=None, *, optional: bool = False,
 @click.option("--hybrid-config", type=click.Path(exists=True, dir_okay=False),
               help="hybrid.json from the benchmark: technique, combination, weights, rank_constant.")
 @click.option("--weights", type=WeightsType(), default=None, help="Hybrid weights BM25,DENSE (default: 0.5,0.5).")
-@click.option("--technique", type=click.Choice(["min_max", "l2", "rrf"]), default=None,
+@click.option("--technique", type=click.Choice(TECHNIQUES), default=None,
               help="Hybrid score normalization (default: min_max, or the --hybrid-config value).")
 @click.option("--batch-size", type=click.IntRange(1, 10_000), default=64, show_default=True,
               help="Documents per bulk request.")
@@ -113,14 +114,10 @@ def deploy(dataset, export_dir, alias, vectors, variant, hybrid_config, weights,
     """
     from .connection import connect
     from .deploy import DeployOptions, deploy as run_deploy
-    from .pipelines import HybridConfig
+    from legalsearch.hybrid import HybridConfig
 
-    hybrid = HybridConfig.from_file(hybrid_config) if hybrid_config else HybridConfig()
-    if technique:
-        hybrid.technique = technique
-    if weights:
-        hybrid.weights = list(weights)
-    hybrid.validate()
+    hybrid = (HybridConfig.from_file(hybrid_config) if hybrid_config else HybridConfig()).with_overrides(
+        technique, weights)
     if export_dir is None:
         raise click.UsageError("--export DIR is required (the output of `legalsearch export`)")
     options = DeployOptions(

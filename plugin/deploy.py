@@ -25,12 +25,12 @@ from pathlib import Path
 from typing import Any, Callable
 
 from legalsearch.errors import DataError, IngestError, OpenSearchError, PackageError
+from legalsearch.hybrid import HybridConfig
 
 from . import index as idx
 from . import ml_commons, pipelines
 from .connection import Cluster
 from .ingest import IngestOptions, IngestReport, corpus_path, ingest, read_corpus
-from .pipelines import HybridConfig
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +177,7 @@ def _put_pipelines(
     )
     alt_name = None
     if options.hybrid.technique == "rrf":
-        alt_cfg = HybridConfig(weights=list(options.hybrid.weights))  # min_max alternative
+        alt_cfg = HybridConfig(weights=options.hybrid.weights)  # min_max alternative
         alt_name = f"{prefix}-minmax"
     elif cluster.version >= (2, 19, 0):
         alt_cfg = HybridConfig(technique="rrf", rank_constant=options.hybrid.rank_constant)

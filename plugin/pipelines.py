@@ -3,10 +3,8 @@
 The ingest pipeline (server-side vectors) chunks ``passage_text`` into ``passage_chunks`` with ``text_chunking`` and
 embeds each chunk into the nested ``passages`` field with ``text_embedding``. The search pipeline combines a hybrid
 query's two sub-queries (BM25 first, dense second): ``normalization-processor`` (min_max or l2, then a weighted
-arithmetic mean) or ``score-ranker-processor`` (reciprocal rank fusion). Weights come from ``--weights`` or from the
-benchmark's ``hybrid.json``::
-
-    {"technique": "min_max", "combination": "arithmetic_mean", "weights": [0.3, 0.7], "rank_constant": 60}
+arithmetic mean) or ``score-ranker-processor`` (reciprocal rank fusion), as a :class:`legalsearch.hybrid.HybridConfig`
+says (from ``--weights`` / ``--technique`` or the benchmark's ``hybrid.json``).
 
 What OpenSearch computes (neural-search ``MinMaxScoreNormalizationTechnique``, ``ArithmeticMeanScoreCombination``):
 per sub-query, over the top ``size`` hits it returned (across all shards), ``n = (s - min) / (max - min)``, with
@@ -19,91 +17,9 @@ RRF: ``sum(w_i / (rank_constant + rank_i))`` with 1-based ranks, absent document
 from __future__ import annotations
 
 import copy
-import json
-import math
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
-from legalsearch.errors import DataError
-
-TECHNIQUES = ("min_max", "l2", "rrf")
-COMBINATIONS = ("arithmetic_mean", "geometric_mean", "harmonic_mean")
-WEIGHT_TOLERANCE = 0.01  # neural-search ScoreCombinationUtil: weights in [0, 1] summing to 1 within 0.01
-
-
-@dataclass
-class HybridConfig:
-    """How the search pipeline combines BM25 and dense scores (weights are ``[bm25, dense]``)."""
-
-    technique: str = "min_max"
-    combination: str = "arithmetic_mean"
-    weights: list[float] = field(default_factory=lambda: [0.5, 0.5])
-    rank_constant: int = 60
-
-    def __post_init__(self) -> None:
-        self.validate()
-
-    def validate(self) -> None:
-        if self.technique not in TECHNIQUES:
-            raise DataError(f"hybrid technique '{self.technique}' is not one of {', '.join(TECHNIQUES)}")
-        if self.technique != "rrf" and self.combination not in COMBINATIONS:
-            raise DataError(f"hybrid combination '{self.combination}' is not one of {', '.join(COMBINATIONS)}")
-        if len(self.weights) != 2:
-            raise DataError(f"hybrid weights must be two numbers [bm25, dense], got {self.weights}")
-        if any(not (0.0 <= w <= 1.0) or math.isnan(w) for w in self.weights):
-            raise DataError(f"hybrid weights must each be in [0, 1], got {self.weights}")
-        if abs(sum(self.weights) - 1.0) > WEIGHT_TOLERANCE:
-            raise DataError(f"hybrid weights must sum to 1 (OpenSearch requires it), got {self.weights}")
-        if int(self.rank_constant) < 1:
-            raise DataError(f"rank_constant must be >= 1, got {self.rank_constant}")
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any], source: str | Path | None = None) -> "HybridConfig":
-        known = {"technique", "combination", "weights", "rank_constant"}
-        unknown = set(data) - known - {"comment", "metrics", "ndcg@10", "source"}
-        if unknown:
-            raise DataError(f"unknown hybrid setting(s) {sorted(unknown)}; expected {sorted(known)}", path=source)
-        try:
-            return cls(
-                technique=str(data.get("technique", "min_max")),
-                combination=str(data.get("combination", "arithmetic_mean")),
-                weights=[float(w) for w in data.get("weights", [0.5, 0.5])],
-                rank_constant=int(data.get("rank_constant", 60)),
-            )
-        except (TypeError, ValueError) as exc:
-            raise DataError(f"bad hybrid setting ({exc})", path=source) from None
-
-    @classmethod
-    def from_file(cls, path: str | Path) -> "HybridConfig":
-        path = Path(path)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise DataError("hybrid config file not found", path=path) from None
-        except json.JSONDecodeError as exc:
-            raise DataError(f"not valid JSON ({exc.msg})", path=path, line=exc.lineno) from None
-        if not isinstance(data, dict):
-            raise DataError("hybrid config must be a JSON object", path=path)
-        try:
-            return cls.from_dict(data, source=path)
-        except DataError as exc:
-            if exc.path is None:
-                raise DataError(exc.reason, path=path) from None
-            raise
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def parse_weights(text: str) -> list[float]:
-    """'0.3,0.7' -> [0.3, 0.7] (bm25, dense)."""
-    try:
-        weights = [float(part) for part in text.split(",")]
-    except ValueError:
-        raise DataError(f"--weights takes two comma-separated numbers like 0.3,0.7, got '{text}'") from None
-    HybridConfig(weights=weights)  # validates
-    return weights
+from legalsearch.hybrid import HybridConfig
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -140,7 +56,7 @@ def search_pipeline_body(config: HybridConfig, default_model_id: str | None = No
         body = _load("search-pipeline-rrf")
         combination = body["phase_results_processors"][0]["score-ranker-processor"]["combination"]
         combination["rank_constant"] = int(config.rank_constant)
-        if config.weights != [0.5, 0.5]:
+        if not config.default_weights:
             combination["parameters"] = {"weights": [float(w) for w in config.weights]}
     else:
         body = _load("search-pipeline-normalization")
@@ -158,7 +74,7 @@ def pipeline_features(config: HybridConfig, vectors: str) -> list[str]:
     features = ["index.search.default_pipeline", "hybrid query with normalization-processor"]
     if config.technique == "rrf":
         features.append("score-ranker-processor (RRF)")
-        if config.weights != [0.5, 0.5]:
+        if not config.default_weights:
             features.append("weights in score-ranker-processor (RRF)")
     if vectors == "server":
         features += ["text_chunking ingest processor", "neural query and neural_query_enricher"]

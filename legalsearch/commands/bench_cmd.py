@@ -9,6 +9,7 @@ import click
 
 from legalsearch.commands.options import MetricList, base_option, dataset_option, load_dataset_or_fail, \
     relevant_grade_option, seed_option
+from legalsearch.hybrid import FILE_NAME as HYBRID_FILE
 from legalsearch.plugin.cli import connection_options
 
 
@@ -105,7 +106,7 @@ def bench(dataset, model_dir, base_model, export_dir, no_onnx, settings, index_n
         result.data["cluster"] = cluster_bench(target, ds, split, result.data, tuned_encoder=int8
                                                if not no_onnx else tuned, metrics=metrics)
     result.save(out)
-    (out / "hybrid.json").write_text(json.dumps(result.data["hybrid"]["config"], indent=2))
+    hybrid_path = result.hybrid.save(out / HYBRID_FILE)
     paths = write_reports(result.data, out)
     click.echo(paths["markdown"].read_text())
-    click.echo(f"Wrote {out}/results.json, {paths['markdown']}, {paths['html']}, {out}/hybrid.json", err=True)
+    click.echo(f"Wrote {out}/results.json, {paths['markdown']}, {paths['html']}, {hybrid_path}", err=True)

@@ -9,6 +9,7 @@ import click
 
 from legalsearch.commands.options import MetricList, Weights, dataset_option, load_dataset_or_fail, \
     relevant_grade_option, skip_invalid_option
+from legalsearch.hybrid import TECHNIQUES
 
 
 @click.command("eval")
@@ -21,7 +22,7 @@ from legalsearch.commands.options import MetricList, Weights, dataset_option, lo
 @click.option("--bm25/--no-bm25", default=True, show_default=True, help="Include the BM25 row.")
 @click.option("--hybrid/--no-hybrid", default=True, show_default=True,
               help="Add BM25 + the last --model fused like OpenSearch's normalization-processor.")
-@click.option("--technique", type=click.Choice(["min_max", "l2", "rrf"]), default="min_max", show_default=True)
+@click.option("--technique", type=click.Choice(TECHNIQUES), default="min_max", show_default=True)
 @click.option("--weights", type=Weights(), default="0.5,0.5", show_default=True,
               help="Hybrid weights BM25,DENSE.")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -33,7 +34,7 @@ def eval_command(dataset, models, split, metrics, bm25, hybrid, technique, weigh
     """Evaluate retrieval on a split with ir-measures (graded NDCG; binary metrics from the relevant grade)."""
     from legalsearch.comparison import compare
     from legalsearch.encoders import load_encoder
-    from legalsearch.retrieval import HybridConfig
+    from legalsearch.hybrid import HybridConfig
 
     ds = load_dataset_or_fail(dataset, skip_invalid, relevant_grade, splits=(split,))
     encoders = {Path(m).name if Path(m).exists() else m: load_encoder(m) for m in models}

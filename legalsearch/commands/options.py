@@ -38,17 +38,17 @@ class MetricList(click.ParamType):
 class Weights(click.ParamType):
     """Two comma-separated weights in [0, 1] summing to 1: ``BM25,DENSE``.
 
-    Parsed by :func:`legalsearch.plugin.pipelines.parse_weights`, the one parser that `eval` and `deploy` share,
-    so both accept and reject exactly the same values.
+    Parsed by :func:`legalsearch.hybrid.parse_weights`, the one parser that `eval` and `deploy` share, so both
+    accept and reject exactly the same values.
     """
 
     name = "BM25,DENSE"
 
     def convert(self, value, param, ctx):
         if isinstance(value, (list, tuple)):
-            return list(value)
+            return tuple(value)
         from legalsearch.errors import DataError
-        from legalsearch.plugin.pipelines import parse_weights
+        from legalsearch.hybrid import parse_weights
 
         try:
             return parse_weights(value)

@@ -18,10 +18,10 @@ import pytest
 from click.testing import CliRunner
 
 from legalsearch.errors import AuthenticationError, MissingPluginError, VersionError
+from legalsearch.hybrid import HybridConfig
 from legalsearch.plugin import connection, ml_commons
 from legalsearch.plugin.connection import Cluster, connect, resolve_settings
 from legalsearch.plugin.deploy import DeployOptions, deploy, undeploy_everything
-from legalsearch.plugin.pipelines import HybridConfig
 from legalsearch.plugin.search import run_queries
 from legalsearch.plugin.testing import FakeEncoder
 

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 
 from legalsearch.cluster_bench import ClusterTarget, agrees, cluster_bench
 from legalsearch.errors import BenchError
+from legalsearch.hybrid import HybridConfig
 from legalsearch.plugin.connection import Cluster
 from legalsearch.plugin.deploy import DeployOptions, deploy
-from legalsearch.plugin.pipelines import HybridConfig
 from legalsearch.plugin.search import DeploymentInfo
 from legalsearch.plugin.testing import FakeEncoder, FakeOpenSearch
 from legalsearch.report import cluster_markdown, cluster_notes

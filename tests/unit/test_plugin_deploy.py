@@ -8,10 +8,10 @@ import pytest
 from click.testing import CliRunner
 
 from legalsearch.errors import IngestError, VersionError
+from legalsearch.hybrid import HybridConfig
 from legalsearch.plugin import deploy as deploy_mod
 from legalsearch.plugin.connection import Cluster
 from legalsearch.plugin.deploy import DeployOptions, deploy, prune
-from legalsearch.plugin.pipelines import HybridConfig
 from legalsearch.plugin.search import run_queries
 from legalsearch.plugin.testing import FakeEncoder, FakeOpenSearch, make_export
 

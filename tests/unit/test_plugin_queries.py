@@ -8,7 +8,7 @@ from legalsearch.errors import DataError
 from legalsearch.plugin import pipelines
 from legalsearch.plugin.chunking import fixed_token_length_chunks, standard_token_spans
 from legalsearch.plugin.index import index_body, versioned_name
-from legalsearch.plugin.pipelines import HybridConfig, parse_weights
+from legalsearch.hybrid import HybridConfig
 from legalsearch.plugin.queries import search_body
 
 
@@ -66,36 +66,6 @@ def test_ingest_pipeline_body():
     assert chunking["field_map"] == {"passage_text": "passage_chunks"}
     assert chunking["algorithm"]["fixed_token_length"]["token_limit"] == 100
     assert embedding == {"model_id": "m9", "field_map": {"passage_chunks": "passages"}}
-
-
-@pytest.mark.parametrize(
-    "data, message",
-    [
-        ({"weights": [0.3, 0.6]}, "sum to 1"),
-        ({"weights": [1.3, -0.3]}, r"in \[0, 1\]"),
-        ({"weights": [1.0]}, "two numbers"),
-        ({"technique": "z"}, "not one of"),
-        ({"technique": "rrf", "rank_constant": 0}, "rank_constant"),
-        ({"bogus": 1}, "unknown hybrid setting"),
-    ],
-)
-def test_hybrid_config_rejects(data, message):
-    with pytest.raises(DataError, match=message):
-        HybridConfig.from_dict(data)
-
-
-def test_hybrid_config_file(tmp_path):
-    path = tmp_path / "hybrid.json"
-    path.write_text('{"technique": "min_max", "combination": "arithmetic_mean", "weights": [0.4, 0.6], "rank_constant": 60}')
-    assert HybridConfig.from_file(path).weights == [0.4, 0.6]
-    path.write_text("{nope")
-    with pytest.raises(DataError, match="hybrid.json:1"):
-        HybridConfig.from_file(path)
-
-
-@pytest.mark.parametrize("text, ok", [("0.3,0.7", [0.3, 0.7]), ("0.5, 0.5", [0.5, 0.5])])
-def test_parse_weights(text, ok):
-    assert parse_weights(text) == ok
 
 
 def test_index_body_fills_dimension_and_pipelines():
