@@ -183,6 +183,13 @@ def _load_register(register: str | Path | dict) -> tuple[dict, str]:
         raise PackageError(f"{path}: not valid JSON ({exc})") from exc
 
 
+def _require(body: dict, fields: tuple[str, ...], message: str) -> None:
+    """Raise ``PackageError(f"{message} [...]")`` naming every field of ``fields`` absent from ``body``."""
+    missing = [f for f in fields if f not in body]
+    if missing:
+        raise PackageError(f"{message} {missing}")
+
+
 def validate_package(zip_path: str | Path, register: str | Path | dict | None = None) -> PackageInfo:
     """Check a model zip (and its register body, default ``register.json`` beside it) against every rule above.
 
@@ -207,9 +214,7 @@ def validate_package(zip_path: str | Path, register: str | Path | dict | None = 
     body, where_body = _load_register(register if register is not None else zip_path.parent / REGISTER_NAME)
     if not isinstance(body, dict):
         raise PackageError(f"{where_body}: the register body must be a JSON object")
-    missing = [f for f in REQUIRED_FIELDS if f not in body]
-    if missing:
-        raise PackageError(f"{where_body}: missing fields {missing}")
+    _require(body, REQUIRED_FIELDS, f"{where_body}: missing fields")
     if body["function_name"] != "TEXT_EMBEDDING":
         raise PackageError(f"{where_body}: function_name is {body['function_name']!r}, expected 'TEXT_EMBEDDING'")
     if body["model_format"] != "ONNX":
@@ -217,9 +222,7 @@ def validate_package(zip_path: str | Path, register: str | Path | dict | None = 
     config = body["model_config"]
     if not isinstance(config, dict):
         raise PackageError(f"{where_body}: model_config must be an object")
-    missing = [f for f in CONFIG_FIELDS if f not in config]
-    if missing:
-        raise PackageError(f"{where_body}: model_config is missing {missing}")
+    _require(config, CONFIG_FIELDS, f"{where_body}: model_config is missing")
     if config["framework_type"] != "sentence_transformers":
         raise PackageError(f"{where_body}: model_config.framework_type must be 'sentence_transformers'")
     if str(config["pooling_mode"]).lower() not in ML_COMMONS_POOLING:
