@@ -6,7 +6,8 @@ Rules (each one is a way a package fails to load or pool in ML Commons 3.x):
   ONNX external data (ML Commons loads the single graph file; DJL's tokenizer reads ``tokenizer.json``);
 * ``tokenizer.json`` sets truncation with ``max_length`` ≤ 512 (ML Commons tokenizes with it as stored);
 * the graph: IR version ≤ 9 and ai.onnx opset ≤ 19 (onnxruntime 1.16.3, pinned by ml-commons), standard operators
-  only, no external data; int64 inputs named ``input_ids``, ``attention_mask`` and — exactly when model_type is
+  plus only the ``com.microsoft`` contrib operators verified on 1.16.3 (``legalsearch.exporter.fuse.CONTRIB_OPS``),
+  no external data; int64 inputs named ``input_ids``, ``attention_mask`` and — exactly when model_type is
   bert or albert, because that is when ML Commons feeds it — ``token_type_ids``; output 0 of rank 3
   [batch, sequence, hidden] (ML Commons pools output 0 itself);
 * the register body: name, description, function_name ``TEXT_EMBEDDING``, model_format ``ONNX``, model_config
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from legalsearch.errors import PackageError
 from legalsearch.exporter.export import MAX_IR_VERSION, MAX_OPSET, MODEL_FILE
+from legalsearch.exporter.fuse import CONTRIB_DOMAIN, CONTRIB_OPS
 from legalsearch.exporter.spec import MAX_ML_COMMONS_LENGTH, ModelSpec
 
 ZIP_NAME = "model.zip"
@@ -144,9 +146,13 @@ def _check_graph(data: bytes, where: str, model_type: str) -> dict:
             f"{where}: IR version {model.ir_version}, opset {opset}; the onnxruntime 1.16 in ML Commons 3.x loads "
             f"IR ≤ {MAX_IR_VERSION} and opset ≤ {MAX_OPSET}"
         )
-    custom = sorted({n.domain for n in model.graph.node if n.domain not in ("", "ai.onnx")})
+    custom = sorted({f"{n.domain}.{n.op_type}" for n in model.graph.node if n.domain not in ("", "ai.onnx")
+                     and not (n.domain == CONTRIB_DOMAIN and n.op_type in CONTRIB_OPS)})
     if custom:
-        raise PackageError(f"{where}: non-standard operator domains {custom}; ML Commons' onnxruntime may lack them")
+        raise PackageError(
+            f"{where}: non-standard operators {custom}; ML Commons' onnxruntime 1.16.3 is verified for standard "
+            f"operators and {CONTRIB_DOMAIN} {', '.join(sorted(CONTRIB_OPS))} only"
+        )
     for init in model.graph.initializer:
         if init.data_location == onnx.TensorProto.EXTERNAL:
             raise PackageError(f"{where}: initializer {init.name} uses external data; ML Commons loads one file")

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from legalsearch.errors import ExportError, QualityGateError
 from legalsearch.exporter.export import check_graph, export_fp32, load_sentence_transformer
+from legalsearch.exporter.fuse import Fusion, fuse_graph
 from legalsearch.exporter.package import build_package
 from legalsearch.exporter.quantize import SCHEMES, SCHEMES_BY_NAME, choose_scheme, quantize_int8
 from legalsearch.exporter.spec import inspect_model
@@ -149,6 +150,7 @@ def export_model(
     overwrite: bool = False,
     ndcg: bool = True,
     int8_scheme: str = "auto",
+    fuse: bool = True,
 ) -> ExportResult:
     """Export ``model_dir`` to ``out`` (see module docstring).
 
@@ -166,6 +168,8 @@ def export_model(
         int8_scheme: ``"auto"`` (search, see :func:`~legalsearch.exporter.quantize.choose_scheme`) or the name of
             one scheme in :data:`~legalsearch.exporter.quantize.SCHEMES` to use without searching (the gate still
             decides whether it is deployable).
+        fuse: fuse attention, skip-LayerNorm and bias-GELU offline (:mod:`legalsearch.exporter.fuse`; kept only
+            when complete and equal); False keeps standard ``ai.onnx`` operators only.
 
     Raises:
         ModelError: the directory is not an exportable sentence-transformers model.
@@ -205,6 +209,9 @@ def export_model(
             spec.max_seq_length = native
         st_model.max_seq_length = spec.max_seq_length
         export_fp32(st_model, model_dir, spec, fp32_dir)
+        fusion = fuse_graph(fp32_dir / "model.onnx", spec) if fuse else Fusion(False, "disabled (fuse=False)")
+        if fuse and not fusion.applied:
+            log.info("keeping the unfused graph: %s", fusion.reason)
         timings["export_fp32_s"] = time.perf_counter() - t
 
         from legalsearch.encoders import SentenceTransformerEncoder
@@ -251,13 +258,15 @@ def export_model(
             "deployable": deployable,
             "gate": gate.to_dict(),
             "quantization": choice.to_dict(),
+            "fusion": fusion.to_dict(),
             "model": {k: v for k, v in spec.to_dict().items() if k != "hf_config"},
             "graphs": {"fp32": check_graph(fp32_dir / "model.onnx"), "int8": check_graph(int8_dir / "model.onnx")},
             "package": {
                 "zip": "ml-commons/model.zip", "register": "ml-commons/register.json", "variant": deployable,
                 "size_bytes": zip_path.stat().st_size,
                 "sha256": json.loads((package_dir / "register.json").read_text())["model_content_hash_value"],
-                "targets": "ML Commons 3.x (onnxruntime 1.16.3): IR <= 9, opset <= 19, standard operators",
+                "targets": "ML Commons 3.x (onnxruntime 1.16.3): IR <= 9, opset <= 19, standard operators "
+                           "plus the com.microsoft operators verified on 1.16.3 (legalsearch.exporter.fuse)",
             },
             "dataset": (str(Path(dataset.path).resolve()) + ("" if ndcg else " (texts only, NDCG skipped)")
                         if dataset is not None else "bundled sample (no NDCG)"),

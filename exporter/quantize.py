@@ -20,9 +20,9 @@ u8×s8 kernels of CPUs without VNNI), and keeps the word/position embeddings, La
 attention-score MatMuls in fp32. The FFN down-projections read the GELU output, whose outliers make per-tensor
 activation scales coarse; keeping some of them fp32 is the remaining quality knob. :func:`choose_scheme` tries
 the schemes from most to least quantized and keeps the first that reaches the target cosine on texts from the
-model's own corpus. Graphs keep standard ``ai.onnx`` operators only (``DynamicQuantizeLinear``,
-``MatMulInteger``), so the onnxruntime 1.16 inside ML Commons runs them; fusions are left to onnxruntime's
-session-level optimizer, which applies them at load time in both places.
+model's own corpus. The quantized graph adds ``DynamicQuantizeLinear`` and ``MatMulInteger`` (standard) and, when
+the fp32 graph was fused (:mod:`legalsearch.exporter.fuse`), ``QAttention`` for the fused Q/K/V projection, whose
+attention scores and softmax stay fp32, so every scheme means the same on a fused and an unfused graph.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ class Scheme:
     def to_dict(self) -> dict:
         return asdict(self) | {
             "method": "dynamic",
-            "op_types": ["MatMul"],
+            "op_types": list(QUANTIZED_OPS),
             "weight_type": "QInt8",
             "activation_type": "QUInt8 (dynamic, per tensor)",
             "kept_fp32": "embeddings, LayerNorm, softmax, attention-score MatMuls"
@@ -68,6 +68,9 @@ class Scheme:
                "all": ", all FFN output MatMuls"}[self.keep_ffn_out],
         }
 
+
+# Weight products that get int8 weights: plain MatMuls, and the fused Q/K/V projection (Attention -> QAttention).
+QUANTIZED_OPS = ("MatMul", "Attention")
 
 # Most quantized (fastest) first.
 SCHEMES: tuple[Scheme, ...] = (
@@ -79,14 +82,14 @@ SCHEMES_BY_NAME = {s.name: s for s in SCHEMES}
 
 
 def weight_matmuls(graph_path: Path) -> list[tuple[str, int, int]]:
-    """MatMul nodes that multiply by a weight initializer, in graph order: ``(node name, K, N)``."""
+    """Nodes that multiply by a weight initializer (MatMul, fused Attention), in graph order: ``(node name, K, N)``."""
     import onnx
 
     model = onnx.load(str(graph_path), load_external_data=False)
     shapes = {init.name: tuple(init.dims) for init in model.graph.initializer}
     found = []
     for node in model.graph.node:
-        if node.op_type != "MatMul":
+        if node.op_type not in QUANTIZED_OPS or len(node.input) < 2:
             continue
         dims = shapes.get(node.input[1])
         if dims and len(dims) == 2:
@@ -115,6 +118,7 @@ def quantized_share(graph_path: Path, scheme: Scheme) -> float:
 def quantize_int8(fp32_dir: str | Path, out_dir: str | Path, scheme: Scheme | str = SCHEMES[0]) -> Path:
     """Write ``out_dir/model.onnx`` (int8) plus the tokenizer and encoder config copied from ``fp32_dir``."""
     try:
+        import onnx
         from onnxruntime.quantization import QuantType, quantize_dynamic
     except ImportError as exc:
         raise DependencyError("onnxruntime", "onnx") from exc
@@ -130,9 +134,11 @@ def quantize_int8(fp32_dir: str | Path, out_dir: str | Path, scheme: Scheme | st
     was_disabled, root.disabled = root.disabled, True  # quantize_dynamic logs "run pre-processing" to the root
     try:
         quantize_dynamic(
-            str(source), str(target), op_types_to_quantize=["MatMul"], per_channel=scheme.per_channel,
+            str(source), str(target), op_types_to_quantize=list(QUANTIZED_OPS), per_channel=scheme.per_channel,
             reduce_range=scheme.reduce_range, weight_type=QuantType.QInt8,
             nodes_to_exclude=nodes_to_keep(source, scheme),
+            # shape inference cannot type the outputs of contrib operators (fused graphs); they are all float
+            extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
         )
     finally:
         root.disabled = was_disabled

@@ -32,6 +32,12 @@ def exported(tiny_model_dir, tmp_path_factory):
     return result
 
 
+def _op_types(graph_path):
+    import onnx
+
+    return {node.op_type for node in onnx.load(str(graph_path)).graph.node}
+
+
 def _leftovers(parent):
     return [p.name for p in parent.iterdir() if p.name.startswith(".")]
 
@@ -46,10 +52,14 @@ def test_export_writes_the_contract_layout(exported):
     assert report["gate"]["passed"] is True
     assert report["quantization"]["chosen"] == report["quantization"]["trials"][0]["scheme"]
     for graph in report["graphs"].values():
-        assert graph["ir_version"] <= 9 and graph["opset"] <= 19 and graph["custom_domains"] == []
+        # com.microsoft: the fused attention / skip-LayerNorm / bias-GELU (legalsearch.exporter.fuse)
+        assert graph["ir_version"] <= 9 and graph["opset"] <= 19 and graph["custom_domains"] == ["com.microsoft"]
         assert graph["inputs"] == ["input_ids", "attention_mask", "token_type_ids"]
         assert graph["outputs"] == ["token_embeddings"]
     assert {"onnxruntime", "torch", "onnx"} <= set(report["versions"])
+    assert report["fusion"]["applied"] is True and report["fusion"]["operators"]["Attention"] == 2  # both layers
+    assert _op_types(out / "fp32/model.onnx") >= {"Attention", "SkipLayerNormalization", "BiasGelu"}
+    assert "QAttention" in _op_types(out / "int8/model.onnx") and "Softmax" not in _op_types(out / "int8/model.onnx")
     assert _leftovers(out.parent) == []
     # the package holds the deployable (int8) graph
     with zipfile.ZipFile(out / "ml-commons/model.zip") as archive:
@@ -264,3 +274,58 @@ def test_export_reads_as_many_tokens_as_the_pytorch_model(exported, tiny_model_d
     tokenizer = json.loads((exported.out_dir / "int8/tokenizer.json").read_text())
     assert tokenizer["truncation"]["max_length"] == native
     assert OnnxEncoder(exported.out_dir / "int8").max_seq_length == native
+
+
+
+@pytest.fixture(scope="module")
+def unfused(tiny_model_dir, tmp_path_factory):
+    return export_model(tiny_model_dir, tmp_path_factory.mktemp("unfused") / "out", fuse=False)
+
+
+def test_unfused_export_keeps_standard_operators_and_the_same_embeddings(exported, unfused):
+    from legalsearch.exporter.encoder import OnnxEncoder
+
+    assert unfused.report["fusion"]["applied"] is False
+    assert all(graph["custom_domains"] == [] for graph in unfused.report["graphs"].values())
+    validate_package(unfused.out_dir)
+    for variant, tolerance in (("fp32", 1e-6), ("int8", 0.01)):
+        fused = OnnxEncoder(exported.out_dir / variant).encode_documents(TEXTS, batch_size=3)
+        plain = OnnxEncoder(unfused.out_dir / variant).encode_documents(TEXTS, batch_size=3)
+        assert (fused * plain).sum(axis=1).min() > 1 - tolerance, variant
+
+
+def test_fused_graph_runs_batch_one_as_ml_commons_feeds_it(exported):
+    """ML Commons feeds one text at a time with an all-ones mask; the fused attention reads the mask as lengths."""
+    import onnxruntime as ort
+
+    sessions = {v: ort.InferenceSession(str(exported.out_dir / v / "model.onnx"), providers=["CPUExecutionProvider"])
+                for v in ("fp32", "int8")}
+    ids = np.array([[2, 10, 11, 12, 3]], dtype=np.int64)
+    feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
+    outputs = {v: s.run(None, feeds)[0] for v, s in sessions.items()}
+    assert outputs["fp32"].shape == outputs["int8"].shape == (1, 5, 32)
+    fp32, int8 = outputs["fp32"].mean(axis=1)[0], outputs["int8"].mean(axis=1)[0]
+    assert float(fp32 @ int8 / np.linalg.norm(fp32) / np.linalg.norm(int8)) > 0.99
+
+
+def test_fusion_is_kept_only_when_the_fused_graph_is_equal(exported, unfused, monkeypatch, tmp_path):
+    import onnx
+
+    from legalsearch.exporter import fuse
+    from legalsearch.exporter.export import check_graph
+    from legalsearch.exporter.spec import ModelSpec
+
+    spec = ModelSpec.load(unfused.out_dir / "fp32")
+    graph = tmp_path / "model.onnx"
+    shutil.copyfile(unfused.out_dir / "fp32/model.onnx", graph)
+    before = graph.read_bytes()
+    monkeypatch.setattr(fuse, "FUSION_ATOL", -1.0)  # any difference is too much
+    fusion = fuse.fuse_graph(graph, spec)
+    assert fusion.applied is False and "differ" in fusion.reason
+    assert graph.read_bytes() == before and check_graph(graph)["custom_domains"] == []
+
+    monkeypatch.undo()
+    fusion = fuse.fuse_graph(graph, spec)
+    assert fusion.applied is True and fusion.max_abs_diff <= fuse.FUSION_ATOL
+    assert {"com.microsoft"} == {o.domain for o in onnx.load(str(graph)).opset_import} - {""}
+    assert fuse.fuse_graph(graph, spec).max_abs_diff == 0.0  # fusing a fused graph changes nothing

@@ -105,6 +105,11 @@ def _custom_op(model):
     model.graph.node[0].domain = "com.example"
 
 
+def _unverified_contrib_op(model):
+    model.graph.node[0].domain = "com.microsoft"
+    model.graph.node[0].op_type = "FusedMatMul"  # exists in onnxruntime, but not on the list verified on 1.16.3
+
+
 def _float_input(model):
     model.graph.input[0].type.tensor_type.elem_type = 1  # FLOAT
 
@@ -124,6 +129,8 @@ ZIP_CASES = [
     ("float input", lambda m, d: m.update({"model.onnx": _graph_bytes(d, _float_input)}), "must be int64"),
     ("pooled output", lambda m, d: m.update({"model.onnx": _graph_bytes(d, _rank2_output)}), "rank 2"),
     ("custom operator", lambda m, d: m.update({"model.onnx": _graph_bytes(d, _custom_op)}), "non-standard"),
+    ("unverified contrib operator", lambda m, d: m.update({"model.onnx": _graph_bytes(d, _unverified_contrib_op)}),
+     r"com\.microsoft\.FusedMatMul"),
     ("external initializer", lambda m, d: m.update({"model.onnx": _graph_bytes(d, _external_data)}),
      "external data"),
 ]
@@ -136,6 +143,21 @@ def test_zip_rules(export_dir, case, mutate, message):
     _rewrite(export_dir, members=members)
     with pytest.raises(PackageError, match=message):
         validate_package(export_dir / "ml-commons/model.zip")
+
+
+def test_verified_contrib_operators_pass(export_dir):
+    """The fused graph's com.microsoft operators (checked on ML Commons' onnxruntime 1.16.3) are allowed."""
+    from legalsearch.exporter.fuse import CONTRIB_OPS
+
+    def fused(model):
+        for node, op in zip(model.graph.node, sorted(CONTRIB_OPS)):
+            node.domain, node.op_type = "com.microsoft", op
+        model.opset_import.add(domain="com.microsoft", version=1)
+
+    members = _members(export_dir / "ml-commons/model.zip")
+    members["model.onnx"] = _graph_bytes(export_dir, fused)
+    _rewrite(export_dir, members=members)
+    assert validate_package(export_dir / "ml-commons/model.zip").onnx_name == "model.onnx"
 
 
 def _set(path, value):
