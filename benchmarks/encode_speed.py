@@ -106,6 +106,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--ndcg-variants", default="pytorch,fp32,int8", help="which encoders get the NDCG run")
     parser.add_argument("--all-schemes", action="store_true",
                         help="also time every other int8 scheme (quantized on the fly from the export's fp32)")
+    parser.add_argument("--variant", action="append", default=[], metavar="LABEL=DIR",
+                        help="also time this ONNX variant directory (any graph OnnxEncoder loads); repeatable")
     parser.add_argument("--cpu-time", action="store_true",
                         help="time with process CPU time instead of wall clock (use with --threads 1 on a busy "
                         "machine: other processes' load then does not count)")
@@ -148,6 +150,11 @@ def main(argv: list[str] | None = None) -> dict:
                 target = Path(schemes_dir.name) / scheme.name
                 quantize_int8(export_dir / "fp32", target, scheme)
                 encoders[f"int8:{scheme.name}"] = OnnxEncoder(target, threads=threads)
+    for spec in args.variant:
+        label, _, directory = spec.partition("=")
+        if not directory:
+            parser.error(f"--variant needs LABEL=DIR, got {spec!r}")
+        encoders[label] = OnnxEncoder(Path(directory), threads=threads)
     queries, docs = load_texts(args.dataset, args.queries, args.docs, args.seed)
     tokenizer = encoders["fp32"]._tokenizer
     doc_tokens = [len(e.ids) for e in tokenizer.encode_batch(docs)]
