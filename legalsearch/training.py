@@ -40,6 +40,7 @@ class TrainingConfig:
     max_steps: int = -1  # >0 caps the number of optimizer steps (smoke runs)
     eval_split: str = "dev"
     eval_steps: int = 0  # >0 evaluates every N steps instead of every epoch
+    device: str | None = None  # None: legalsearch.encoders.default_device() (CUDA when present, else CPU)
 
 
 def _import_training():
@@ -126,7 +127,7 @@ def train(
     """
     (SentenceTransformer, SentenceTransformerTrainer, SentenceTransformerTrainingArguments, losses,
      BatchSamplers, _) = _import_training()
-    from legalsearch.encoders import _tokenizer_json
+    from legalsearch.encoders import _tokenizer_json, default_device
 
     started = time.time()
     out_dir = Path(out_dir)
@@ -134,7 +135,8 @@ def train(
     n_neg = len(rows[0]["negatives"])
     train_data = triplet_dataset(rows)
 
-    model = SentenceTransformer(base_model, device="cpu")
+    device = config.device or default_device()
+    model = SentenceTransformer(base_model, device=device)
     if config.max_seq_length:
         model.max_seq_length = config.max_seq_length
     tokenizer_path = _tokenizer_json(Path(base_model)) if Path(base_model).exists() else None
@@ -151,7 +153,7 @@ def train(
     # The untouched base model is scored through a cacheable encoder: mining usually encoded this corpus already.
     from legalsearch.encoders import SentenceTransformerEncoder
 
-    base_encoder = SentenceTransformerEncoder(base_model, max_seq_length=config.max_seq_length)
+    base_encoder = SentenceTransformerEncoder(base_model, device=device, max_seq_length=config.max_seq_length)
     baseline = evaluator.record(score_dev(base_encoder, dataset, config.eval_split), epoch=0, steps=0)
     del base_encoder
 
@@ -180,7 +182,7 @@ def train(
         greater_is_better=True,
         logging_steps=max(1, min(50, len(rows) // config.batch_size)),
         report_to="none",
-        use_cpu=True,
+        use_cpu=device == "cpu",
         disable_tqdm=False,
     )
     trainer = SentenceTransformerTrainer(model=model, args=args, train_dataset=train_data, loss=loss,
@@ -193,7 +195,7 @@ def train(
     key = f"{config.eval_split}_{PRIMARY_METRIC}"
     best_dev = max((h[PRIMARY_METRIC] for h in evaluator.history[1:]), default=float("-inf"))
     kept_base = best_dev < baseline[key]
-    final_model = SentenceTransformer(base_model, device="cpu") if kept_base else trainer.model
+    final_model = SentenceTransformer(base_model, device=device) if kept_base else trainer.model
     if kept_base:
         log.warning("no epoch beat the base model on dev %s; keeping the base model", PRIMARY_METRIC)
     if config.max_seq_length:
@@ -204,7 +206,7 @@ def train(
         "legalsearch_version": __version__,
         "base_model": base_model,
         "base_model_provenance": base_provenance,
-        "config": asdict(config),
+        "config": {**asdict(config), "device": device},
         "loss": type(loss).__name__,
         "loss_config": loss.get_config_dict() if hasattr(loss, "get_config_dict") else {},
         "evaluator": evaluator.get_config_dict(),

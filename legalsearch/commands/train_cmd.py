@@ -32,11 +32,15 @@ from legalsearch.commands.options import base_option, dataset_option, load_datas
               help="Evaluate and checkpoint every N steps instead of every epoch.")
 @click.option("--resume", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Checkpoint directory to resume from (OUT/checkpoints/checkpoint-N).")
+@click.option("--device", default=None,
+              help="PyTorch device: cpu, cuda, cuda:1, mps (default: LEGALSEARCH_DEVICE, else CUDA when present, "
+              "else CPU).")
 @seed_option
 @skip_invalid_option
 @relevant_grade_option
 def train(dataset, base_model, triplets, out, epochs, batch_size, learning_rate, warmup_ratio, max_seq_length,
-          cached_loss, mini_batch_size, max_steps, eval_steps, resume, seed, skip_invalid, relevant_grade) -> None:
+          cached_loss, mini_batch_size, max_steps, eval_steps, resume, device, seed, skip_invalid,
+          relevant_grade) -> None:
     """Fine-tune the base model with MultipleNegativesRankingLoss and hard negatives; keep the best dev epoch."""
     from legalsearch.encoders import resolve_model_name
     from legalsearch.training import TrainingConfig, train as run_training
@@ -47,7 +51,7 @@ def train(dataset, base_model, triplets, out, epochs, batch_size, learning_rate,
     config = TrainingConfig(epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
                             warmup_ratio=warmup_ratio, seed=seed, max_seq_length=max_seq_length,
                             cached_loss=cached_loss, mini_batch_size=mini_batch_size, max_steps=max_steps,
-                            eval_steps=eval_steps)
+                            eval_steps=eval_steps, device=device)
     report = run_training(ds, triplets, name, out, config, resume_from=resume, base_provenance=provenance)
     click.echo(json.dumps({k: report[k] for k in ("dev_before_training", "dev_history", "kept_base_model",
                                                    "wall_time_s")}, indent=2))

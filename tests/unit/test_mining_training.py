@@ -71,6 +71,7 @@ def test_bad_triplets_file_names_its_line(tmp_path):
 
 
 def test_training_writes_model_and_report(sample, tiny_model_dir, triplets, tmp_path):
+    from legalsearch.encoders import default_device
     from legalsearch.training import TrainingConfig, train
 
     path, _ = triplets
@@ -84,6 +85,19 @@ def test_training_writes_model_and_report(sample, tiny_model_dir, triplets, tmp_
     assert len(saved["dev_history"]) >= 2  # before training + after the run
     assert "ndcg@10" in saved["dev_before_training"]
     assert saved["global_steps"] == 4
+    # no device asked for: the report names the one default_device() chose (this test tier runs without a GPU)
+    assert saved["config"]["device"] == default_device()
     # the saved model loads and encodes
     vectors = SentenceTransformerEncoder(str(out)).encode_queries(["indemnification cap"])
     assert vectors.shape[0] == 1
+
+
+def test_default_device_honours_the_environment(monkeypatch):
+    from legalsearch.encoders import default_device
+
+    monkeypatch.setenv("LEGALSEARCH_DEVICE", "cpu")
+    assert default_device() == "cpu"
+    monkeypatch.delenv("LEGALSEARCH_DEVICE")
+    import torch
+
+    assert default_device() == ("cuda" if torch.cuda.is_available() else "cpu")
