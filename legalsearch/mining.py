@@ -78,7 +78,8 @@ def mine(dataset: Dataset, encoder, config: MiningConfig, out_path: str | Path,
     if not queries:
         raise DataError(f"split '{config.split}' has no positive judgement to mine for")
     documents = list(dataset.corpus.values())
-    report = MiningReport(config=asdict(config))
+    # Passages (and so the positive and negative texts) are cut to the encoder's window: record it with the config.
+    report = MiningReport(config={**asdict(config), "max_seq_length": encoder.max_seq_length})
     judged = dataset.qrels_for(config.split)
     exclude_from = max(1, dataset.relevant_grade - 1)
 

@@ -27,17 +27,20 @@ from legalsearch.hybrid import TECHNIQUES
               help="Hybrid weights BM25,DENSE.")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the results (with per-query values) to this JSON file.")
+@click.option("--max-seq-length", type=click.IntRange(min=16, max=8192), default=None,
+              help="Passage window in tokens for PyTorch models (default: each model's own; an ONNX export "
+              "keeps the window it was exported with).")
 @skip_invalid_option
 @relevant_grade_option
-def eval_command(dataset, models, split, metrics, bm25, hybrid, technique, weights, json_out, skip_invalid,
-                 relevant_grade) -> None:
+def eval_command(dataset, models, split, metrics, bm25, hybrid, technique, weights, json_out, max_seq_length,
+                 skip_invalid, relevant_grade) -> None:
     """Evaluate retrieval on a split with ir-measures (graded NDCG; binary metrics from the relevant grade)."""
     from legalsearch.comparison import compare
     from legalsearch.encoders import load_encoder
     from legalsearch.hybrid import HybridConfig
 
     ds = load_dataset_or_fail(dataset, skip_invalid, relevant_grade, splits=(split,))
-    encoders = {Path(m).name if Path(m).exists() else m: load_encoder(m) for m in models}
+    encoders = {Path(m).name if Path(m).exists() else m: load_encoder(m, max_seq_length=max_seq_length) for m in models}
     labels = list(encoders)
     result = compare(ds, split, encoders, include_bm25=bm25, hybrid_of=labels[-1] if hybrid and labels else None,
                      hybrid=HybridConfig(technique, weights), metrics=metrics,

@@ -27,12 +27,15 @@ from legalsearch.commands.options import base_option, dataset_option, load_datas
 @click.option("--guard-ratio", type=click.FloatRange(0, 1), default=0.95, show_default=True,
               help="False-negative guard: drop candidates the base model scores above this fraction of the "
               "positive's score (0 disables).")
+@click.option("--max-seq-length", type=click.IntRange(min=16, max=8192), default=None,
+              help="Passage length in tokens for the base model (default: the model's own); use the value you "
+              "will train with, since positives and negatives are cut to it.")
 @click.option("--split", default="train", show_default=True, help="Split to mine for.")
 @seed_option
 @skip_invalid_option
 @relevant_grade_option
-def mine(dataset, base_model, out, sources, negatives, rank_start, rank_end, guard_ratio, split, seed,
-         skip_invalid, relevant_grade) -> None:
+def mine(dataset, base_model, out, sources, negatives, rank_start, rank_end, guard_ratio, max_seq_length, split,
+         seed, skip_invalid, relevant_grade) -> None:
     """Mine hard negatives with BM25 and/or the base model, never using a judged-relevant document."""
     from legalsearch.encoders import load_encoder, resolve_model_name
     from legalsearch.mining import MiningConfig, mine as run_mining
@@ -46,6 +49,6 @@ def mine(dataset, base_model, out, sources, negatives, rank_start, rank_end, gua
     ds = load_dataset_or_fail(dataset, skip_invalid, relevant_grade)
     name, provenance = resolve_model_name(base_model)
     click.echo(f"Base model: {provenance}", err=True)
-    report = run_mining(ds, load_encoder(name), config, out, show_progress=True)
+    report = run_mining(ds, load_encoder(name, max_seq_length=max_seq_length), config, out, show_progress=True)
     click.echo(json.dumps(report.to_dict(), indent=2))
     click.echo(f"Wrote {report.triplets} triplets to {out}", err=True)
