@@ -5,23 +5,28 @@
 #   benchmarks/finetune_real.sh ../shared/datasets/legalbenchrag_lite runs/legalbenchrag_lite
 #
 # Settings were fixed before looking at any test number; the dev split picks the epoch and the hybrid weights.
-# Environment overrides: BASE (default offline-minilm), EPOCHS (1), NEGATIVES (1), BATCH (16), LR (5e-5).
+# Environment overrides: BASE (default offline-minilm), EPOCHS (1), NEGATIVES (1), BATCH (16), LR (5e-5),
+# MAX_SEQ_LENGTH (the model's own; passages for mining, training and evaluation are cut to it).
+# docs/benchmarks.md gives the settings each published table used and how they were chosen
+# (benchmarks/sweep_training.py: cross-validation on train plus dev, never test).
 set -euo pipefail
 dataset="$1"
 out="$2"
 base="${BASE:-offline-minilm}"
+msl=()
+[ -n "${MAX_SEQ_LENGTH:-}" ] && msl=(--max-seq-length "$MAX_SEQ_LENGTH")
 mkdir -p "$out"
 log() { echo "[$(date -u +%H:%M:%S)] $*" | tee -a "$out/steps.log"; }
 # Each step is skipped when its output exists, so an interrupted run continues where it stopped.
 while pgrep -f "legalsearch mine -d $dataset" >/dev/null; do sleep 10; done  # a mining run still writing
 if [ ! -s "$out/triplets.jsonl" ]; then
   log "mine $dataset"
-  legalsearch mine -d "$dataset" --base "$base" -n "${NEGATIVES:-1}" -o "$out/triplets.jsonl" > "$out/mine.json"
+  legalsearch mine -d "$dataset" --base "$base" -n "${NEGATIVES:-1}" "${msl[@]}" -o "$out/triplets.jsonl" > "$out/mine.json"
 fi
 if [ ! -f "$out/model/training_report.json" ]; then
   log "train"
   legalsearch train -d "$dataset" --base "$base" --triplets "$out/triplets.jsonl" -o "$out/model" \
-  --epochs "${EPOCHS:-1}" --batch-size "${BATCH:-16}" --lr "${LR:-5e-5}" > "$out/train.json"
+  --epochs "${EPOCHS:-1}" --batch-size "${BATCH:-16}" --lr "${LR:-5e-5}" "${msl[@]}" > "$out/train.json"
   rm -rf "$out/model/checkpoints"
 fi
 if [ ! -f "$out/export/export_report.json" ]; then
