@@ -23,10 +23,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,16 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-
-def cpu_model() -> str:
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
-        for line in out.splitlines():
-            if line.startswith("Model name:"):
-                return line.split(":", 1)[1].strip()
-    except (OSError, subprocess.CalledProcessError):
-        pass
-    return platform.processor() or "unknown"
+from legalsearch.bench import machine_info
 
 
 def load_texts(dataset: Path, n_queries: int, n_docs: int, seed: int) -> tuple[list[str], list[str]]:
@@ -195,7 +184,7 @@ def main(argv: list[str] | None = None) -> dict:
         })
     result = {
         "model": str(model_path), "export": str(export_dir), "int8_scheme": chosen,
-        "cpu": cpu_model(), "cores": os.cpu_count(), "threads": threads,
+        "cpu": machine_info()["cpu"], "cores": os.cpu_count(), "threads": threads,
         "clock": "process CPU time" if args.cpu_time else "wall clock",
         "load_average_at_start": load_at_start,
         "load_average_at_end": os.getloadavg(),

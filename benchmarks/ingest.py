@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import statistics
 import sys
 import time
 from pathlib import Path
+
+from legalsearch.bench import machine_info
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -46,14 +47,6 @@ def _limited_corpus(dataset: Path, limit: int | None, work: Path) -> Path:
     return out
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def run_mode(cluster, mode: str, args, corpus: Path, queries: dict[str, str], qrels, encoder) -> dict:
@@ -159,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         "dataset": str(dataset),
         "export": str(args.export),
         "cluster_version": ".".join(map(str, cluster.version)),
-        "cpu": cpu_model(),
+        "cpu": machine_info()["cpu"],
         "hybrid": args.hybrid.to_dict(),
         "k": args.k,
         "split": args.split,

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import tempfile
 import time
 from pathlib import Path
@@ -54,6 +53,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+    from legalsearch.bench import machine_info
     from legalsearch.encoders import load_encoder, resolve_model_name
     from legalsearch.mining import read_triplets
 
@@ -76,7 +76,7 @@ def main() -> None:
     plain = max(results["batch_sampler"])
     ours = max(results["no_duplicates"])
     report = {
-        "machine": {"cpu": platform.processor(), "cores": os.cpu_count()},
+        "machine": machine_info(),
         "base": args.base, "steps": args.steps, "batch_size": args.batch_size, "max_seq_length": args.max_seq_length,
         "negatives_per_row": len(rows[0]["negatives"]),
         "plain_sentence_transformers_triplets_per_s": round(plain, 3),
