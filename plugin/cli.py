@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from legalsearch.commands.options import Weights
+from legalsearch.commands.options import DatasetPath, Weights
 from legalsearch.hybrid import TECHNIQUES
 
 
@@ -61,7 +61,7 @@ def connection_options(func=None, *, optional: bool = False,
 
 
 @click.command()
-@click.argument("dataset", type=click.Path(exists=True))
+@click.argument("dataset", type=DatasetPath(file_okay=True))
 @click.option("--export", "export_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Output directory of `legalsearch export` (ML Commons package and ONNX encoder).")
 @click.option("--index", "alias", default="legalsearch", show_default=True,
@@ -102,7 +102,7 @@ def connection_options(func=None, *, optional: bool = False,
 def deploy(dataset, export_dir, alias, vectors, variant, hybrid_config, weights, technique, batch_size, token_limit,
            chunker, shards, replicas, prune, max_failed, skip_invalid, failures_path, configure_ml, deploy_timeout, state_dir,
            as_json, quiet, settings):
-    """Deploy DATASET (a BEIR directory or corpus.jsonl) with an exported model to OpenSearch.
+    """Deploy DATASET (a BEIR directory, its corpus.jsonl, or `sample`) with an exported model to OpenSearch.
 
     \b
     Registers the model in ML Commons (or uses our ONNX encoder with --vectors client), creates the ingest and

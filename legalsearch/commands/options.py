@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from legalsearch.data import sample_dataset_path
 
 
 class DatasetPath(click.ParamType):
-    """A BEIR dataset directory, or ``sample`` for the bundled sample."""
+    """A BEIR dataset directory, or ``sample`` for the bundled sample (``file_okay``: or a corpus.jsonl file)."""
 
     name = "DATASET"
+
+    def __init__(self, file_okay: bool = False):
+        self.file_okay = file_okay
 
     def convert(self, value, param, ctx):
         if value == "sample":
             return sample_dataset_path()
-        path = click.Path(exists=True, file_okay=False, path_type=__import__("pathlib").Path).convert(value, param, ctx)
-        return path
+        return click.Path(exists=True, file_okay=self.file_okay, path_type=Path).convert(value, param, ctx)
 
 
 class MetricList(click.ParamType):

@@ -80,3 +80,17 @@ def test_from_pairs_builds_a_valid_dataset(runner, tmp_path, sample_path):
     result = runner.invoke(cli, ["data", "from-pairs", str(sample_path / "corpus.jsonl"), str(pairs), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert runner.invoke(cli, ["data", "validate", "-d", str(out)]).exit_code == 0
+
+
+def test_dataset_argument_takes_sample_and_deploy_takes_a_corpus_file(sample_path, tmp_path):
+    import click
+
+    from legalsearch.commands.options import DatasetPath
+
+    assert DatasetPath().convert("sample", None, None) == sample_path
+    corpus = sample_path / "corpus.jsonl"
+    assert DatasetPath(file_okay=True).convert(str(corpus), None, None) == corpus  # what deploy accepts
+    with pytest.raises(click.BadParameter, match="is a file"):
+        DatasetPath().convert(str(corpus), None, None)  # training commands need the whole BEIR directory
+    with pytest.raises(click.BadParameter, match="does not exist"):
+        DatasetPath(file_okay=True).convert(str(tmp_path / "missing"), None, None)
