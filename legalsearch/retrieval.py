@@ -39,6 +39,9 @@ class BM25Retriever:
     def __init__(self, documents: list[Document], k1: float = 1.2, b: float = 0.75):
         import bm25s
 
+        # bm25s pins its logger to DEBUG on import, so its index-building chatter would reach every handler;
+        # let it follow the application's root level instead.
+        logging.getLogger("bm25s").setLevel(logging.NOTSET)
         self.doc_ids = [doc.id for doc in documents]
         self.stemmer = _english_stemmer()
         self.k1, self.b = k1, b
