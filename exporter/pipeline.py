@@ -232,8 +232,8 @@ def export_model(
         from legalsearch.exporter.gate import run_gate
 
         gate = run_gate(
-            held_ref, OnnxEncoder(fp32_dir), OnnxEncoder(int8_dir), held_q, held_d, dataset=dataset if ndcg else None, split=split,
-            max_ndcg_loss=max_ndcg_loss, min_cosine=min_cosine,
+            held_ref, OnnxEncoder(fp32_dir), OnnxEncoder(int8_dir), held_q, held_d,
+            dataset=dataset if ndcg else None, split=split, max_ndcg_loss=max_ndcg_loss, min_cosine=min_cosine,
         )
         timings["gate_s"] = time.perf_counter() - t
         deployable = "int8" if gate.passed else "fp32"

@@ -17,10 +17,6 @@ from legalsearch.commands.options import DatasetPath, Weights
 from legalsearch.hybrid import TECHNIQUES
 
 
-# The shared BM25,DENSE option type (one parser for `eval` and `deploy`).
-WeightsType = Weights
-
-
 def connection_options(func=None, *, optional: bool = False,
                        url_help: str = "Cluster URL (default: http://localhost:9200 or the config file's url)."):
     """--url/--user/--password/--ca-certs/--insecure/--aws-region/--config, shared by every command that talks to a
@@ -72,7 +68,7 @@ def connection_options(func=None, *, optional: bool = False,
               help="Encoder variant for --vectors client (default: the export's deployable one).")
 @click.option("--hybrid-config", type=click.Path(exists=True, dir_okay=False),
               help="hybrid.json from the benchmark: technique, combination, weights, rank_constant.")
-@click.option("--weights", type=WeightsType(), default=None, help="Hybrid weights BM25,DENSE (default: 0.5,0.5).")
+@click.option("--weights", type=Weights(), default=None, help="Hybrid weights BM25,DENSE (default: 0.5,0.5).")
 @click.option("--technique", type=click.Choice(TECHNIQUES), default=None,
               help="Hybrid score normalization (default: min_max, or the --hybrid-config value).")
 @click.option("--batch-size", type=click.IntRange(1, 10_000), default=64, show_default=True,

@@ -11,7 +11,7 @@ from legalsearch.errors import IngestError, VersionError
 from legalsearch.hybrid import HybridConfig
 from legalsearch.plugin import deploy as deploy_mod
 from legalsearch.plugin.connection import Cluster
-from legalsearch.plugin.deploy import DeployOptions, deploy, prune
+from legalsearch.plugin.deploy import DeployOptions, deploy
 from legalsearch.plugin.search import run_queries
 from legalsearch.plugin.testing import FakeEncoder, FakeOpenSearch, make_export
 

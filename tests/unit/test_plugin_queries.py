@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from legalsearch.errors import DataError
 from legalsearch.plugin import pipelines
 from legalsearch.plugin.chunking import fixed_token_length_chunks, standard_token_spans
 from legalsearch.plugin.index import index_body, versioned_name
