@@ -6,7 +6,8 @@
 #
 # Settings were fixed before looking at any test number; the dev split picks the epoch and the hybrid weights.
 # Environment overrides: BASE (default offline-minilm), EPOCHS (1), NEGATIVES (1), BATCH (16), LR (5e-5),
-# MAX_SEQ_LENGTH (the model's own; passages for mining, training and evaluation are cut to it).
+# MAX_SEQ_LENGTH (the model's own; passages for mining, training and evaluation are cut to it),
+# GROUP_BY_LENGTH (1; 0 trains with randomly composed batches, as the runs before 2026-11-26 evening did).
 # docs/benchmarks.md gives the settings each published table used and how they were chosen
 # (benchmarks/sweep_training.py: cross-validation on train plus dev, never test).
 set -euo pipefail
@@ -15,6 +16,8 @@ out="$2"
 base="${BASE:-offline-minilm}"
 msl=()
 [ -n "${MAX_SEQ_LENGTH:-}" ] && msl=(--max-seq-length "$MAX_SEQ_LENGTH")
+grouping=(--group-by-length)
+[ "${GROUP_BY_LENGTH:-1}" = 0 ] && grouping=(--no-group-by-length)
 mkdir -p "$out"
 log() { echo "[$(date -u +%H:%M:%S)] $*" | tee -a "$out/steps.log"; }
 # Each step is skipped when its output exists, so an interrupted run continues where it stopped.
@@ -26,7 +29,7 @@ fi
 if [ ! -f "$out/model/training_report.json" ]; then
   log "train"
   legalsearch train -d "$dataset" --base "$base" --triplets "$out/triplets.jsonl" -o "$out/model" \
-  --epochs "${EPOCHS:-1}" --batch-size "${BATCH:-16}" --lr "${LR:-5e-5}" "${msl[@]}" > "$out/train.json"
+  --epochs "${EPOCHS:-1}" --batch-size "${BATCH:-16}" --lr "${LR:-5e-5}" "${msl[@]}" "${grouping[@]}" > "$out/train.json"
   rm -rf "$out/model/checkpoints"
 fi
 if [ ! -f "$out/export/export_report.json" ]; then

@@ -2,8 +2,9 @@
 
 Each batch holds (query, positive, hard negative × n) rows; every other row's positive and negatives serve as
 in-batch negatives too. A no-duplicates batch sampler keeps the same text from appearing twice in a batch (where it
-would be a false in-batch negative). The dev split is evaluated before training and after every epoch with the same
-MaxP retrieval and ir-measures metrics as ``legalsearch eval``; the best epoch is kept.
+would be a false in-batch negative), and by default rows of similar length share a batch so that little compute
+goes to padding (``legalsearch.batching``). The dev split is evaluated before training and after every epoch with
+the same MaxP retrieval and ir-measures metrics as ``legalsearch eval``; the best epoch is kept.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class TrainingConfig:
     eval_split: str = "dev"
     eval_steps: int = 0  # >0 evaluates every N steps instead of every epoch
     device: str | None = None  # None: legalsearch.encoders.default_device() (CUDA when present, else CPU)
+    group_by_length: bool = True  # batches of similar-length rows: far less padding on skewed legal corpora
 
 
 def _import_training():
@@ -61,6 +63,15 @@ def _import_training():
         from sentence_transformers.evaluation import SentenceEvaluator as BaseEvaluator
     return SentenceTransformer, SentenceTransformerTrainer, SentenceTransformerTrainingArguments, losses, \
         BatchSamplers, BaseEvaluator
+
+
+def _batch_sampler(config: TrainingConfig, batch_samplers):
+    """No text twice in a batch (it would be its own in-batch negative); grouped by length unless switched off."""
+    if not config.group_by_length:
+        return batch_samplers.NO_DUPLICATES
+    from legalsearch.batching import LengthGroupedNoDuplicatesBatchSampler
+
+    return LengthGroupedNoDuplicatesBatchSampler
 
 
 def score_dev(encoder, dataset: Dataset, split: str, metrics=("ndcg@10", "recall@20", "mrr@10")) -> dict:
@@ -171,7 +182,7 @@ def train(
         warmup_steps=int(config.warmup_ratio * total_steps),
         seed=config.seed,
         data_seed=config.seed,
-        batch_sampler=BatchSamplers.NO_DUPLICATES,
+        batch_sampler=_batch_sampler(config, BatchSamplers),
         eval_strategy=strategy,
         save_strategy=strategy,
         eval_steps=config.eval_steps or None,

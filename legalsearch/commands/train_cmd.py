@@ -27,6 +27,9 @@ from legalsearch.commands.options import base_option, dataset_option, load_datas
 @click.option("--cached-loss", is_flag=True, help="CachedMultipleNegativesRankingLoss: big batches, bounded memory.")
 @click.option("--mini-batch-size", type=click.IntRange(min=1), default=8, show_default=True,
               help="Chunk size of the cached loss.")
+@click.option("--group-by-length/--no-group-by-length", default=True, show_default=True,
+              help="Put rows of similar length in the same batch (batch order still shuffled): less padding, "
+              "faster CPU training on corpora of mixed clause lengths.")
 @click.option("--max-steps", type=int, default=-1, help="Stop after this many optimizer steps (smoke runs).")
 @click.option("--eval-steps", type=click.IntRange(min=0), default=0,
               help="Evaluate and checkpoint every N steps instead of every epoch.")
@@ -39,7 +42,7 @@ from legalsearch.commands.options import base_option, dataset_option, load_datas
 @skip_invalid_option
 @relevant_grade_option
 def train(dataset, base_model, triplets, out, epochs, batch_size, learning_rate, warmup_ratio, max_seq_length,
-          cached_loss, mini_batch_size, max_steps, eval_steps, resume, device, seed, skip_invalid,
+          cached_loss, mini_batch_size, group_by_length, max_steps, eval_steps, resume, device, seed, skip_invalid,
           relevant_grade) -> None:
     """Fine-tune the base model with MultipleNegativesRankingLoss and hard negatives; keep the best dev epoch."""
     from legalsearch.encoders import resolve_model_name
@@ -51,7 +54,7 @@ def train(dataset, base_model, triplets, out, epochs, batch_size, learning_rate,
     config = TrainingConfig(epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
                             warmup_ratio=warmup_ratio, seed=seed, max_seq_length=max_seq_length,
                             cached_loss=cached_loss, mini_batch_size=mini_batch_size, max_steps=max_steps,
-                            eval_steps=eval_steps, device=device)
+                            eval_steps=eval_steps, device=device, group_by_length=group_by_length)
     report = run_training(ds, triplets, name, out, config, resume_from=resume, base_provenance=provenance)
     click.echo(json.dumps({k: report[k] for k in ("dev_before_training", "dev_history", "kept_base_model",
                                                    "wall_time_s")}, indent=2))
