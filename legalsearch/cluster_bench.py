@@ -86,7 +86,8 @@ def cluster_bench(target: ClusterTarget, dataset: Dataset, split: str, offline: 
     # the offline hybrid row has the one tuned on dev. Only the same setting makes the two comparable.
     deployed = HybridConfig.from_dict(info.hybrid) if info.hybrid else None
     tuned = HybridConfig.from_dict(offline["hybrid"]["config"])
-    return {"url_host": getattr(target.cluster, "display_url", None), "index": info.index,
+    # display_url has any user:password removed: results.json must not carry credentials.
+    return {"url": getattr(target.cluster, "display_url", None), "index": info.index,
             "vectors": info.vectors, "model_id": info.model_id, "deployed_encoder": info.encoder,
             "modes": modes, "tolerance": AGREEMENT_TOLERANCE,
             "hybrid_config": deployed.to_dict() if deployed else None,
