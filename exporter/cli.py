@@ -41,8 +41,8 @@ SCHEME_NAMES = (
               help="With --dataset, compare NDCG@10 over the full corpus (minutes on a CPU); --no-ndcg keeps the "
               "dataset's texts for the scheme search and cosine checks only.")
 @click.option("--int8-scheme", type=click.Choice(["auto", *SCHEME_NAMES]), default="auto", show_default=True,
-              help="auto: the most quantized scheme reaching 0.995 mean cosine on the corpus; or force one "
-              "(the gate still decides).")
+              help="auto: the most quantized (fastest) scheme that meets the cosine target on the corpus and "
+              "passes the quality gate; or force one (the gate still decides).")
 @click.option("--overwrite", is_flag=True, help="Replace a non-empty --out (atomically, once the export is done).")
 def export(model_dir: Path, out: Path, dataset: Path | None, split: str, max_ndcg_loss: float, min_cosine: float,
            allow_degraded: bool, max_length: int | None, ndcg: bool, int8_scheme: str, overwrite: bool) -> None:

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from legalsearch.errors import ExportError, ModelError, QualityGateError
-from legalsearch.exporter import pipeline
+from legalsearch.exporter import pipeline, quantize
 from legalsearch.exporter.cli import export as export_cmd
 from legalsearch.exporter.package import sha256_file, validate_package
 from legalsearch.exporter.pipeline import export_model
@@ -119,7 +119,7 @@ def _corrupt_int8(real_quantize):
 
 
 def test_gate_trips_on_a_broken_int8_graph(tiny_model_dir, tmp_path, monkeypatch):
-    monkeypatch.setattr(pipeline, "quantize_int8", _corrupt_int8(pipeline.quantize_int8))
+    monkeypatch.setattr(quantize, "quantize_int8", _corrupt_int8(quantize.quantize_int8))
     out = tmp_path / "out"
     out.mkdir()
     (out / "stale.txt").write_text("previous export")
@@ -139,6 +139,30 @@ def test_gate_trips_on_a_broken_int8_graph(tiny_model_dir, tmp_path, monkeypatch
     assert degraded.exit_code == 0, degraded.output
     assert "FAILED (--allow-degraded)" in degraded.output and "Deployable: fp32" in degraded.output
     assert json.loads((tmp_path / "cli/export_report.json").read_text())["deployable"] == "fp32"
+
+
+def test_a_scheme_that_fails_the_gate_hands_over_to_the_next(tiny_model_dir, tmp_path, monkeypatch):
+    """The search ships the fastest scheme that passes the gate; the gate's verdicts are in the report."""
+    from legalsearch.exporter import gate as gate_module
+
+    real_run_gate = gate_module.run_gate
+    judged = []
+
+    def gate_rejecting_the_fastest(reference, fp32_encoder, int8_encoder, *args, **kwargs):
+        result = real_run_gate(reference, fp32_encoder, int8_encoder, *args, **kwargs)
+        judged.append(int8_encoder)
+        if len(judged) == 1:  # the first (most quantized) scheme: pretend it lost too much NDCG@10
+            result.passed, result.reasons = False, ["int8 loses 0.0200 ndcg@10 on dev (allowed 0.01)"]
+        return result
+
+    monkeypatch.setattr(gate_module, "run_gate", gate_rejecting_the_fastest)
+    result = export_model(tiny_model_dir, tmp_path / "out")
+    report = json.loads((tmp_path / "out/export_report.json").read_text())
+    trials = report["quantization"]["trials"]
+    assert [t["accepted"] for t in trials] == [False, True]
+    assert report["quantization"]["chosen"] == trials[1]["scheme"] == quantize.SCHEMES[1].name
+    assert result.deployable == "int8" and report["gate"]["passed"] is True
+    assert len(judged) == 2  # the chosen scheme's verdict is reused, not recomputed
 
 
 def test_cli_exits_1_when_the_gate_fails(tmp_path, monkeypatch):
