@@ -256,6 +256,11 @@ def export_model(
         schemes = SCHEMES if int8_scheme == "auto" else (SCHEMES_BY_NAME[int8_scheme],)
         choice = choose_scheme(fp32_dir, work, sel_q, sel_d, sel_ref, target_mean=min_cosine, target_min=0.98,
                                schemes=schemes, accept=gate_for)
+        for trial in choice.trials:  # each judged scheme's gate figures, so the report shows why one was passed over
+            if trial["scheme"] in gates:
+                judged = gates[trial["scheme"]]
+                trial["gate"] = {"passed": judged.passed, "reasons": judged.reasons, "ndcg": judged.ndcg,
+                                 "int8_vs_pytorch": judged.cosine["int8_vs_pytorch"]}
         # Ship the very graph the gate judged. The gate ran inside the search for every scheme that met the cosine
         # target; the fallback (no scheme accepted) may not have met it, and is gated now.
         shutil.move(str(work / choice.scheme.name), str(int8_dir))

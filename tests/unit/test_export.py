@@ -160,6 +160,8 @@ def test_a_scheme_that_fails_the_gate_hands_over_to_the_next(tiny_model_dir, tmp
     report = json.loads((tmp_path / "out/export_report.json").read_text())
     trials = report["quantization"]["trials"]
     assert [t["accepted"] for t in trials] == [False, True]
+    assert [t["gate"]["passed"] for t in trials] == [False, True]
+    assert "loses 0.0200" in trials[0]["gate"]["reasons"][0]
     assert report["quantization"]["chosen"] == trials[1]["scheme"] == quantize.SCHEMES[1].name
     assert result.deployable == "int8" and report["gate"]["passed"] is True
     assert len(judged) == 2  # the chosen scheme's verdict is reused, not recomputed
