@@ -86,7 +86,7 @@ class LengthGroupedNoDuplicatesBatchSampler(DefaultBatchSampler):
                          valid_label_columns=valid_label_columns, generator=generator, seed=seed)
         text_columns = [c for c in dataset.column_names
                         if c not in _NON_TEXT_COLUMNS and c not in set(valid_label_columns or [])]
-        columns = {c: dataset[c] for c in text_columns}
+        columns = dataset.select_columns(text_columns).to_dict()  # plain lists: one Arrow conversion, not one per row
         self.values = [frozenset(columns[c][i] for c in text_columns) for i in range(len(dataset))]
         self.lengths = row_lengths(columns, anchor_column=text_columns[0])
 
