@@ -31,9 +31,9 @@ SETUPS = ("plain", "no_duplicates", "legalsearch")
 
 def batch_sampler(setup: str, batch_samplers):
     if setup == "legalsearch":
-        from legalsearch.training import TrainingConfig, _batch_sampler
+        from legalsearch.training import TrainingConfig, choose_batch_sampler
 
-        return _batch_sampler(TrainingConfig(), batch_samplers)
+        return choose_batch_sampler(TrainingConfig(), batch_samplers)
     return batch_samplers.NO_DUPLICATES if setup == "no_duplicates" else batch_samplers.BATCH_SAMPLER
 
 

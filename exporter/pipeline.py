@@ -244,11 +244,13 @@ def export_model(
         fp32_encoder, gates = OnnxEncoder(fp32_dir), {}
         evaluate = _fp32_scored_once(fp32_encoder)
 
+        def judge(int8_path: Path):
+            return run_gate(held_ref, fp32_encoder, OnnxEncoder(int8_path), held_q, held_d,
+                            dataset=dataset if ndcg else None, split=split, max_ndcg_loss=max_ndcg_loss,
+                            min_cosine=min_cosine, evaluate=evaluate)
+
         def gate_for(scheme, trial_dir: Path):
-            gates[scheme.name] = run_gate(
-                held_ref, fp32_encoder, OnnxEncoder(trial_dir), held_q, held_d, dataset=dataset if ndcg else None,
-                split=split, max_ndcg_loss=max_ndcg_loss, min_cosine=min_cosine, evaluate=evaluate,
-            )
+            gates[scheme.name] = judge(trial_dir)
             log.info("int8 scheme %s: quality gate %s", scheme.name, "passed" if gates[scheme.name].passed
                      else "; ".join(gates[scheme.name].reasons))
             return gates[scheme.name].passed
@@ -265,10 +267,7 @@ def export_model(
         # target; the fallback (no scheme accepted) may not have met it, and is gated now.
         shutil.move(str(work / choice.scheme.name), str(int8_dir))
         shutil.rmtree(work)
-        gate = gates.get(choice.scheme.name) or run_gate(
-            held_ref, fp32_encoder, OnnxEncoder(int8_dir), held_q, held_d, dataset=dataset if ndcg else None,
-            split=split, max_ndcg_loss=max_ndcg_loss, min_cosine=min_cosine, evaluate=evaluate,
-        )
+        gate = gates.get(choice.scheme.name) or judge(int8_dir)
         timings["quantize_and_gate_s"] = time.perf_counter() - t
         deployable = "int8" if gate.passed else "fp32"
         variant_dir = int8_dir if gate.passed else fp32_dir

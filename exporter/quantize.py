@@ -20,9 +20,10 @@ u8×s8 kernels of CPUs without VNNI), and keeps the word/position embeddings, La
 attention-score MatMuls in fp32. The FFN down-projections read the GELU output, whose outliers make per-tensor
 activation scales coarse; keeping some of them fp32 is the remaining quality knob. :func:`choose_scheme` tries
 the schemes from most to least quantized and keeps the first that reaches the gate's cosine on texts from the
-model's own corpus and then passes the quality gate itself. The quantized graph adds ``DynamicQuantizeLinear`` and ``MatMulInteger`` (standard) and, when
-the fp32 graph was fused (:mod:`legalsearch.exporter.fuse`), ``QAttention`` for the fused Q/K/V projection, whose
-attention scores and softmax stay fp32, so every scheme means the same on a fused and an unfused graph.
+model's own corpus and then passes the quality gate itself. The quantized graph adds ``DynamicQuantizeLinear``
+and ``MatMulInteger`` (standard) and, when the fp32 graph was fused (:mod:`legalsearch.exporter.fuse`),
+``QAttention`` for the fused Q/K/V projection, whose attention scores and softmax stay fp32, so every scheme means
+the same on a fused and an unfused graph.
 """
 
 from __future__ import annotations

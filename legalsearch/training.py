@@ -65,7 +65,7 @@ def _import_training():
         BatchSamplers, BaseEvaluator
 
 
-def _batch_sampler(config: TrainingConfig, batch_samplers):
+def choose_batch_sampler(config: TrainingConfig, batch_samplers):
     """No text twice in a batch (it would be its own in-batch negative); grouped by length unless switched off."""
     if not config.group_by_length:
         return batch_samplers.NO_DUPLICATES
@@ -182,7 +182,7 @@ def train(
         warmup_steps=int(config.warmup_ratio * total_steps),
         seed=config.seed,
         data_seed=config.seed,
-        batch_sampler=_batch_sampler(config, BatchSamplers),
+        batch_sampler=choose_batch_sampler(config, BatchSamplers),
         eval_strategy=strategy,
         save_strategy=strategy,
         eval_steps=config.eval_steps or None,
