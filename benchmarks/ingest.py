@@ -47,8 +47,6 @@ def _limited_corpus(dataset: Path, limit: int | None, work: Path) -> Path:
     return out
 
 
-
-
 def run_mode(cluster, mode: str, args, corpus: Path, queries: dict[str, str], qrels, encoder) -> dict:
     from legalsearch.plugin.deploy import DeployOptions, deploy, undeploy_everything
     from legalsearch.plugin.search import run_queries

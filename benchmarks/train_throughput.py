@@ -30,11 +30,12 @@ SETUPS = ("plain", "no_duplicates", "legalsearch")
 
 
 def batch_sampler(setup: str, batch_samplers):
-    if setup == "legalsearch":
-        from legalsearch.training import TrainingConfig, choose_batch_sampler
+    """The sampler `legalsearch train` would pick for the setup (plain: sentence-transformers' default)."""
+    from legalsearch.training import TrainingConfig, choose_batch_sampler
 
-        return choose_batch_sampler(TrainingConfig(), batch_samplers)
-    return batch_samplers.NO_DUPLICATES if setup == "no_duplicates" else batch_samplers.BATCH_SAMPLER
+    if setup == "plain":
+        return batch_samplers.BATCH_SAMPLER
+    return choose_batch_sampler(TrainingConfig(group_by_length=setup == "legalsearch"), batch_samplers)
 
 
 def run(base: str, rows: list[dict], steps: int, batch_size: int, max_seq_length: int, sampler: str) -> float:

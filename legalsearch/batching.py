@@ -30,10 +30,12 @@ _NON_TEXT_COLUMNS = {"label", "score", "dataset_name"}
 def row_lengths(columns: dict[str, list[str]], anchor_column: str = "anchor") -> np.ndarray:
     """Per row, the longest document text in characters (the query column is short and left out).
 
+    ``columns`` holds text columns only.
+
     Characters stand in for tokens, as in sentence-transformers' own length sorting at inference: the ranking is
     what matters, and it needs no tokenizer.
     """
-    doc_columns = [c for c in columns if c != anchor_column and c not in _NON_TEXT_COLUMNS]
+    doc_columns = [c for c in columns if c != anchor_column]
     if not doc_columns:
         doc_columns = [anchor_column]
     return np.array([max(len(columns[c][i]) for c in doc_columns) for i in range(len(columns[doc_columns[0]]))])
@@ -66,8 +68,6 @@ def group_batches(values: list[frozenset[str]], order: np.ndarray, batch_size: i
                 seen |= values[row]
             else:
                 still_deferred.append(row)
-        if not batch:  # only rows that conflict with themselves can be left; cannot happen with sets
-            break
         deferred = still_deferred
         if len(batch) == batch_size or not drop_last:
             batches.append(batch)
@@ -77,7 +77,9 @@ def group_batches(values: list[frozenset[str]], order: np.ndarray, batch_size: i
 class LengthGroupedNoDuplicatesBatchSampler(DefaultBatchSampler):
     """Batches of rows with similar document lengths, no text twice in a batch, batch order shuffled per epoch.
 
-    Pass the class (not an instance) as ``batch_sampler`` to SentenceTransformerTrainingArguments.
+    Pass the class (not an instance) as ``batch_sampler`` to SentenceTransformerTrainingArguments. The number of
+    batches it announces (``len``) is torch's BatchSampler's, from the dataset's length: a deferred row can add a
+    batch at the end, as with sentence-transformers' own no-duplicates sampler.
     """
 
     def __init__(self, dataset, batch_size: int, drop_last: bool, valid_label_columns=None, generator=None,
@@ -98,8 +100,3 @@ class LengthGroupedNoDuplicatesBatchSampler(DefaultBatchSampler):
         batches = group_batches(self.values, order, self.batch_size, self.drop_last)
         for index in rng.permutation(len(batches)):
             yield batches[index]
-
-    def __len__(self) -> int:
-        if self.drop_last:
-            return len(self.values) // self.batch_size
-        return (len(self.values) + self.batch_size - 1) // self.batch_size
