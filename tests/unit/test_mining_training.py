@@ -92,6 +92,22 @@ def test_training_writes_model_and_report(sample, tiny_model_dir, triplets, tmp_
     assert vectors.shape[0] == 1
 
 
+def test_train_command_prints_only_its_json_report(sample_path, tiny_model_dir, triplets, tmp_path):
+    # transformers prints each log dict (at least the final train_runtime one) through its progress callback; the
+    # report on stdout must still parse, since the benchmarks write it to train.json.
+    from click.testing import CliRunner
+
+    from legalsearch.cli import cli
+
+    path, _ = triplets
+    result = CliRunner().invoke(cli, ["train", "-d", str(sample_path), "--base", str(tiny_model_dir),
+                                       "--triplets", str(path), "-o", str(tmp_path / "model"), "--max-steps", "2",
+                                       "--batch-size", "8", "--device", "cpu"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert len(report["dev_history"]) >= 2 and "kept_base_model" in report
+
+
 def test_default_device_honours_the_environment(monkeypatch):
     from legalsearch.encoders import default_device
 
