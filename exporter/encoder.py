@@ -152,7 +152,12 @@ class OnnxEncoder:
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         inputs = [prompt + t for t in texts] if prompt else texts
-        encodings = self._tokenizer.encode_batch(inputs)
+        # encode_batch hands even a single text to the tokenizers thread pool, whose wake-up competes with
+        # onnxruntime's spinning threads; a batch-1 query is the cluster's and the search path's common case.
+        if len(inputs) == 1:
+            encodings = [self._tokenizer.encode(inputs[0])]
+        else:
+            encodings = self._tokenizer.encode_batch(inputs)
         skip = self._prompt_length(prompt) if prompt and not self.spec.include_prompt else 0
         order = np.argsort([-len(e.ids) for e in encodings], kind="stable")  # longest first: little padding
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
