@@ -79,3 +79,26 @@ def test_paired_bootstrap_detects_a_real_difference():
     noisy = {f"q{i}": 0.2 + (0.1 if i % 2 else -0.1) for i in range(50)}
     assert paired_bootstrap(better, base, seed=1)["significant"]
     assert not paired_bootstrap(noisy, base, seed=1)["significant"]
+
+
+def test_encoder_speed_warms_up_at_the_largest_batch_before_timing():
+    # onnxruntime grows its arena on the first large batch; that cost must not land in the timed pass
+    from legalsearch.bench import encoder_speed
+
+    class Recorder:
+        def __init__(self):
+            self.document_calls = []
+
+        def encode_queries(self, texts, batch_size=32):
+            return None
+
+        def encode_documents(self, texts, batch_size=32):
+            self.document_calls.append(list(texts))
+
+    documents = [f"clause {'x' * n}" for n in range(40)]
+    recorder = Recorder()
+    result = encoder_speed(recorder, ["q1", "q2", "q3"], documents)
+    warm_up, timed = recorder.document_calls
+    assert warm_up == sorted(documents, key=len, reverse=True)[:32]
+    assert timed == documents
+    assert result["documents"] == 40 and result["query_latency"]["n"] == 3
