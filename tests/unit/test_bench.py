@@ -82,7 +82,7 @@ def test_paired_bootstrap_detects_a_real_difference():
 
 
 def test_encoder_speed_warms_up_at_the_largest_batch_before_timing():
-    # onnxruntime grows its arena on the first large batch; that cost must not land in the timed pass
+    # the first large batch pays onnxruntime's one-time costs; they must not land in the timed pass
     from legalsearch.bench import encoder_speed
 
     class Recorder:
