@@ -250,10 +250,10 @@ def export_model(
                             min_cosine=min_cosine, evaluate=evaluate)
 
         def gate_for(scheme, trial_dir: Path):
-            gates[scheme.name] = judge(trial_dir)
-            log.info("int8 scheme %s: quality gate %s", scheme.name, "passed" if gates[scheme.name].passed
-                     else "; ".join(gates[scheme.name].reasons))
-            return gates[scheme.name].passed
+            gates[scheme.name] = verdict = judge(trial_dir)
+            log.info("int8 scheme %s: quality gate %s", scheme.name,
+                     "passed" if verdict.passed else "; ".join(verdict.reasons))
+            return verdict.passed
 
         schemes = SCHEMES if int8_scheme == "auto" else (SCHEMES_BY_NAME[int8_scheme],)
         choice = choose_scheme(fp32_dir, work, sel_q, sel_d, sel_ref, target_mean=min_cosine, target_min=0.98,

@@ -9,13 +9,11 @@ the same MaxP retrieval and ir-measures metrics as ``legalsearch eval``; the bes
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import math
 import platform
 import shutil
-import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -202,10 +200,7 @@ def train(
                                          evaluator=evaluator)
     if resume_from is not None and not Path(resume_from).is_dir():
         raise TrainingError(f"checkpoint {resume_from} does not exist; see {checkpoints} for saved checkpoints")
-    # transformers' progress callback prints each log dict to stdout; send it to stderr so that the CLI's stdout
-    # stays the JSON report (`legalsearch train > train.json` must parse).
-    with contextlib.redirect_stdout(sys.stderr):
-        trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
+    trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
 
     # Keep the better of the best checkpoint and the untouched base model: fine-tuning must not make dev worse.
     key = f"{config.eval_split}_{PRIMARY_METRIC}"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -55,7 +57,10 @@ def train(dataset, base_model, triplets, out, epochs, batch_size, learning_rate,
                             warmup_ratio=warmup_ratio, seed=seed, max_seq_length=max_seq_length,
                             cached_loss=cached_loss, mini_batch_size=mini_batch_size, max_steps=max_steps,
                             eval_steps=eval_steps, device=device, group_by_length=group_by_length)
-    report = run_training(ds, triplets, name, out, config, resume_from=resume, base_provenance=provenance)
+    # transformers' progress callback prints each log dict to stdout, which is this command's JSON channel
+    # (`legalsearch train > train.json` must parse): send the library's prints to stderr while it trains.
+    with contextlib.redirect_stdout(sys.stderr):
+        report = run_training(ds, triplets, name, out, config, resume_from=resume, base_provenance=provenance)
     click.echo(json.dumps({k: report[k] for k in ("dev_before_training", "dev_history", "kept_base_model",
                                                    "wall_time_s")}, indent=2))
     click.echo(f"Saved the fine-tuned model to {out}", err=True)
