@@ -64,11 +64,13 @@ class PackageError(ExportError):
 class OpenSearchError(LegalsearchError):
     """Base class for failures talking to OpenSearch; ``root_cause`` is the server's own reason when it gave one."""
 
-    def __init__(self, message: str, root_cause: str | None = None, status: int | None = None):
+    def __init__(self, message: str, root_cause: str | None = None, status: int | None = None,
+                 hint: str | None = None):
         self.root_cause = root_cause
         self.status = status
-        text = message if not root_cause else f"{message}: {root_cause}"
-        super().__init__(text)
+        self.hint = hint  # what to do next, shown on a line of its own
+        text = message if not root_cause else f"{message}: {' '.join(root_cause.split())[:300]}"
+        super().__init__(text if not hint else f"{text}\n  {hint}")
 
 
 class ConnectionFailedError(OpenSearchError):
@@ -77,6 +79,10 @@ class ConnectionFailedError(OpenSearchError):
 
 class AuthenticationError(OpenSearchError):
     """The cluster refused the credentials (401) or the user lacks a permission (403)."""
+
+
+class NotFoundError(OpenSearchError):
+    """An index, alias or other resource the command needs does not exist on the cluster (404)."""
 
 
 class MissingPluginError(OpenSearchError):

@@ -23,6 +23,7 @@ from legalsearch.errors import (
     AuthenticationError,
     ConnectionFailedError,
     MissingPluginError,
+    NotFoundError,
     OpenSearchError,
     VersionError,
 )
@@ -259,32 +260,117 @@ def _root_cause(info: Any) -> str | None:
     return None
 
 
+# What to do when nothing answers: the two ways this project documents to get a node.
+START_A_NODE = ("start OpenSearch (`docker compose up -d` in this repository, or `scripts/opensearch-node start` "
+                "for a local test node) or point --url at your cluster")
+
+
+def _failure_text(exc: Exception) -> str:
+    """The low-level reason behind an opensearch-py connection error (urllib3's or requests' message)."""
+    info = getattr(exc, "info", None)
+    return f"{info!r} {info} {getattr(exc, 'error', '')} {exc}"
+
+
+def _host(display_url: str) -> str:
+    return urlsplit(display_url).hostname or display_url
+
+
+def describe_connection_failure(exc: Exception, what: str, display_url: str) -> ConnectionFailedError:
+    """One message per way a connection fails, each saying what happened and what to do next.
+
+    opensearch-py raises the same ``ConnectionError`` for a closed port, an unknown host and a server that hangs up,
+    and the same ``SSLError`` for an untrusted certificate, a wrong host name and a port that speaks plain HTTP;
+    the underlying urllib3 message tells them apart.
+    """
+    from opensearchpy import exceptions as osx
+
+    url = display_url or "the cluster"
+    text = _failure_text(exc)
+    lowered = text.lower()
+    https = display_url.startswith("https")
+    if isinstance(exc, osx.ConnectionTimeout) or "timed out" in lowered or "timeouterror" in lowered:
+        return ConnectionFailedError(
+            f"{what}: {url} did not answer in time",
+            hint="check that the node is up and healthy (GET _cluster/health), or raise `timeout` in the config file",
+        )
+    if isinstance(exc, osx.SSLError) or "sslerror" in lowered or "[ssl:" in lowered:
+        if any(sign in lowered for sign in ("wrong_version_number", "wrong version number", "record layer failure",
+                                            "packet length too long", "unknown protocol", "http_request")):
+            return ConnectionFailedError(
+                f"{what}: {url} does not speak TLS (the port answers in plain HTTP)",
+                hint=f"use --url http://{urlsplit(display_url).netloc}{urlsplit(display_url).path}",
+            )
+        if "hostname mismatch" in lowered or "ip address mismatch" in lowered or "doesn't match" in lowered:
+            return ConnectionFailedError(
+                f"{what}: the TLS certificate of {url} is not valid for the host '{_host(display_url)}'",
+                hint="connect with a host name the certificate names (or --insecure, on a test cluster only)",
+            )
+        if "certificate verify failed" in lowered or "certificate_verify_failed" in lowered:
+            return ConnectionFailedError(
+                f"{what}: the TLS certificate of {url} is not trusted",
+                hint="pass --ca-certs FILE with the CA that signed the cluster's certificate "
+                     "(or --insecure, on a test cluster only)",
+            )
+        return ConnectionFailedError(
+            f"{what}: the TLS handshake with {url} failed",
+            hint="check the cluster's TLS set-up; pass --ca-certs FILE with its CA (or --insecure on a test cluster)",
+        )
+    if "failed to resolve" in lowered or "name or service not known" in lowered or "nodename nor servname" in lowered \
+            or "getaddrinfo failed" in lowered or "temporary failure in name resolution" in lowered:
+        return ConnectionFailedError(
+            f"{what}: cannot resolve the host '{_host(display_url)}' of {url}",
+            hint="check the host name in --url (or LEGALSEARCH_OPENSEARCH_URL, or the config file)",
+        )
+    if "connection refused" in lowered or "errno 111" in lowered:
+        return ConnectionFailedError(f"{what}: nothing is listening at {url}", hint=START_A_NODE)
+    if not https and any(sign in lowered for sign in ("remotedisconnected", "connection aborted", "reset by peer",
+                                                      "badstatusline")):
+        return ConnectionFailedError(
+            f"{what}: {url} closed the connection without an HTTP answer",
+            hint=f"if the cluster serves HTTPS, use --url https://{urlsplit(display_url).netloc}",
+        )
+    return ConnectionFailedError(f"{what}: cannot reach {url}", hint=START_A_NODE)
+
+
 def map_exception(exc: Exception, what: str, display_url: str = "") -> OpenSearchError:
     """Turn an opensearch-py exception into a typed legalsearch error naming ``what`` was being done."""
     from opensearchpy import exceptions as osx
 
     where = f" at {display_url}" if display_url else ""
-    if isinstance(exc, osx.ConnectionTimeout):
-        return ConnectionFailedError(f"{what}: the cluster{where} did not answer in time")
-    if isinstance(exc, osx.SSLError):
-        return ConnectionFailedError(
-            f"{what}: TLS failed{where}; pass --ca-certs FILE with the cluster's CA (or --insecure to skip "
-            f"verification on a test cluster)",
-            root_cause=str(getattr(exc, "info", "") or exc)[:300],
+    if isinstance(exc, osx.ConnectionError):  # ConnectionTimeout and SSLError are ConnectionErrors too
+        return describe_connection_failure(exc, what, display_url)
+    if isinstance(exc, osx.SerializationError):
+        return VersionError(
+            f"{what}: the server{where} answered, but not with OpenSearch's JSON",
+            hint="check that --url is the OpenSearch REST endpoint (port 9200 by default), not another service",
         )
-    if isinstance(exc, osx.ConnectionError):
-        return ConnectionFailedError(f"{what}: cannot reach the cluster{where}; check --url and that it is up")
     if isinstance(exc, osx.TransportError):
         status = exc.status_code if isinstance(exc.status_code, int) else None
         cause = _root_cause(exc.info) or (str(exc.error) if exc.error else None)
+        if status == 400 and cause and "plain http request was sent to https port" in cause.lower():
+            return ConnectionFailedError(
+                f"{what}: {display_url or 'the cluster'} serves HTTPS on this port",
+                hint=f"use --url https://{urlsplit(display_url).netloc}",
+            )
         if status == 401:
             return AuthenticationError(
-                f"{what}: the cluster{where} refused the credentials (401); check {ENV_USER}/{ENV_PASSWORD}",
-                root_cause=cause,
+                f"{what}: the cluster{where} refused the credentials (401)",
+                hint=f"check --user and the password ({ENV_USER} / {ENV_PASSWORD}, or the config file)",
                 status=status,
             )
         if status == 403:
-            return AuthenticationError(f"{what}: permission denied (403)", root_cause=cause, status=status)
+            return AuthenticationError(
+                f"{what}: the user has no permission for this (403)", root_cause=cause, status=status,
+                hint="ask the cluster's administrator for the permissions listed in docs/reliability.md",
+            )
+        if status == 404 and cause and ("index_not_found" in cause or "no such index" in cause):
+            name = re.search(r"no such index \[([^\]]*)\]", cause)
+            return NotFoundError(
+                f"{what}: no index or alias '{name.group(1) if name else '?'}'{where}",
+                hint="deploy one first (`legalsearch deploy DATASET --export DIR`), or name the deployed alias "
+                     "with --index",
+                status=status,
+            )
         if cause and "no handler found" in cause.lower():
             return MissingPluginError(f"{what}: the cluster has no such endpoint (plugin missing?)", cause, status)
         return OpenSearchError(f"{what} failed (HTTP {status})", root_cause=cause, status=status)
@@ -326,7 +412,17 @@ class Cluster:
     # -- cluster facts ---------------------------------------------------------------------------------------------
     def info(self) -> dict:
         if self._info is None:
-            self._info = self.request("GET", "/", what="reading the cluster info") or {}
+            try:
+                self._info = self.request("GET", "/", what="reading the cluster info") or {}
+            except NotFoundError:
+                raise  # not reached: GET / has no index in its path
+            except OpenSearchError as exc:
+                if exc.status in (404, 405):  # a web server, but not a search engine's REST root
+                    raise VersionError(
+                        f"the server at {self.display_url} is not OpenSearch (GET / answered {exc.status})",
+                        hint="check that --url is the OpenSearch REST endpoint (port 9200 by default)",
+                    ) from None
+                raise
             distribution = self._info.get("version", {}).get("distribution")
             if distribution not in (None, "opensearch"):
                 raise VersionError(f"this is a '{distribution}' cluster, not OpenSearch")
