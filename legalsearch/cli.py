@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import sys
 
 import click
@@ -51,6 +52,8 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except LegalsearchError as exc:
+            # The message says what happened and what to do; the traceback is for -vv only.
+            logging.getLogger("legalsearch").debug("%s failed", ctx.invoked_subcommand, exc_info=True)
             raise click.ClickException(str(exc)) from exc
 
 
@@ -64,8 +67,46 @@ def cli(verbose: int) -> None:
     Pipeline:  data validate -> mine -> train -> eval -> export -> deploy -> search / bench
     Quick start (bundled sample, bundled offline model, no cluster):  legalsearch demo
     """
-    level = logging.WARNING - 10 * verbose
-    logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s")
+    configure_output(verbose)
+
+
+# Libraries whose own logging would drown ours: opensearch-py logs every failed request at WARNING (with a urllib3
+# traceback) although the command turns that failure into one clear message; transformers, sentence-transformers,
+# datasets and the hub client report loading, saving and model-card steps the user did not ask about.
+CHATTY_LIBRARIES = ("opensearch", "urllib3", "transformers", "sentence_transformers", "datasets", "huggingface_hub",
+                    "accelerate", "py.warnings")
+
+
+class _NoTraceback(logging.Filter):
+    """Drop the traceback that opensearch-py attaches to its request-failure lines (shown again at -vv)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = None
+        record.exc_text = None
+        return True
+
+
+def configure_output(verbose: int) -> None:
+    """Quiet by default: our own warnings and one progress bar per long step; -v adds third-party warnings and
+    our info lines, -vv debug lines and tracebacks.
+
+    The environment variables must be set before transformers and the hub client are imported (they read them
+    once); every stage imports them lazily, after this runs. A variable the user set stays as it is.
+    """
+    level = max(logging.WARNING - 10 * verbose, logging.DEBUG)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    logging.captureWarnings(True)  # Python warnings (torch, transformers) become log records under py.warnings
+    third_party = logging.ERROR if verbose == 0 else (logging.WARNING if verbose == 1 else logging.DEBUG)
+    for name in CHATTY_LIBRARIES:
+        logger = logging.getLogger(name)
+        logger.setLevel(third_party)
+        if verbose < 2 and not any(isinstance(f, _NoTraceback) for f in logger.filters):
+            logger.addFilter(_NoTraceback())
+    if verbose == 0:
+        # transformers' "Loading weights" / "Writing model shards" bars and its own log handler
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
 
 
 def main() -> None:

@@ -196,8 +196,13 @@ def train(
         use_cpu=device == "cpu",
         disable_tqdm=False,
     )
+    if not model.model_card_data.widget:
+        # sentence-transformers otherwise samples 1,000 rows for the model card's widget behind a progress bar of
+        # its own; the first training row shows the same thing (its query and positive) at no cost.
+        model.model_card_data.widget = [{"source_sentence": rows[0]["query"], "sentences": [rows[0]["positive"]]}]
     trainer = SentenceTransformerTrainer(model=model, args=args, train_dataset=train_data, loss=loss,
                                          evaluator=evaluator)
+    _log_losses_quietly(trainer)
     if resume_from is not None and not Path(resume_from).is_dir():
         raise TrainingError(f"checkpoint {resume_from} does not exist; see {checkpoints} for saved checkpoints")
     trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
@@ -241,6 +246,23 @@ def train(
     }
     (out_dir / "training_report.json").write_text(json.dumps(report, indent=2))
     return report
+
+
+def _log_losses_quietly(trainer) -> None:
+    """Keep transformers' training progress bar but send its loss lines to our log (shown at -v).
+
+    Its ProgressCallback writes every log dict (loss, grad norm, learning rate) under the bar, one line per
+    ``logging_steps``; they stay in ``trainer.state.log_history`` either way.
+    """
+    from transformers.trainer_callback import ProgressCallback
+
+    class LossToLog(ProgressCallback):
+        def on_log(self, args, state, control, logs=None, **kwargs):
+            if state.is_world_process_zero and logs:
+                log.info("step %d: %s", state.global_step, logs)
+
+    trainer.remove_callback(ProgressCallback)
+    trainer.add_callback(LossToLog())
 
 
 def clean_checkpoints(out_dir: str | Path) -> None:

@@ -40,7 +40,9 @@ def build_tiny_model(out_dir: Path, texts: list[str], hidden: int = 32, seed: in
     BertModel(config).save_pretrained(hf_dir)
     tokenizer.save_pretrained(hf_dir)
     transformer = models.Transformer(str(hf_dir), max_seq_length=128)
-    dimension = getattr(transformer, "get_embedding_dimension", transformer.get_word_embedding_dimension)()
+    # sentence-transformers 6 renamed the method (the old name warns); getattr's default would call the old one
+    # eagerly, warning on every build
+    dimension = (getattr(transformer, "get_embedding_dimension", None) or transformer.get_word_embedding_dimension)()
     pooling = models.Pooling(dimension, pooling_mode="mean")
     model = SentenceTransformer(modules=[transformer, pooling, models.Normalize()], device="cpu")
     model_dir = out_dir / "model"
