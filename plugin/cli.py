@@ -122,12 +122,36 @@ def deploy(dataset, export_dir, alias, vectors, variant, hybrid_config, weights,
         skip_invalid=skip_invalid, configure_ml=configure_ml, deploy_timeout=deploy_timeout, state_dir=state_dir,
         failures_path=failures_path, progress=not quiet,
     )
+    encoder = check_local_inputs(dataset, options)  # a wrong --export or corpus fails before any connection
     cluster = connect(settings)
-    result = run_deploy(cluster, dataset, options, echo=(lambda m: None) if as_json else click.echo)
+    result = run_deploy(cluster, dataset, options, encoder=encoder, echo=(lambda m: None) if as_json else click.echo)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:
         click.echo(f"deployed: {result.alias} -> {result.index}; {result.report.summary()}")
+
+
+def check_local_inputs(dataset, options):
+    """Read everything deploy needs from this machine, so that a bad corpus line, a missing ML Commons package or
+    a broken ONNX export is reported before a cluster is contacted (and a wrong --url cannot hide it).
+
+    Returns the client-side encoder when there is one, loaded once for the deploy itself.
+    """
+    from legalsearch.errors import DataError
+
+    from .deploy import load_encoder
+    from .ingest import corpus_path, read_corpus
+    from .ml_commons import ModelPackage
+
+    corpus = corpus_path(dataset)
+    if not corpus.is_file():
+        raise DataError("corpus not found; pass a BEIR dataset directory or its corpus.jsonl", corpus)
+    for _ in read_corpus(corpus, skip_invalid=options.skip_invalid):
+        pass
+    if options.vectors == "server":
+        ModelPackage.from_export_dir(options.export_dir)
+        return None
+    return load_encoder(Path(options.export_dir), options.variant)
 
 
 @click.command()

@@ -24,14 +24,32 @@ def data() -> None:
 def validate(dataset, skip_invalid, relevant_grade, as_json) -> None:
     """Check a BEIR dataset: every line parses, ids are unique, qrels ids exist, splits are disjoint and non-empty."""
     ds = load_dataset_or_fail(dataset, skip_invalid, relevant_grade)
-    summary = {"dataset": str(ds.path), "relevant_grade": ds.relevant_grade, **ds.report.to_dict()}
+    warnings = missing_split_warnings(ds.qrels)
+    summary = {"dataset": str(ds.path), "relevant_grade": ds.relevant_grade, **ds.report.to_dict(),
+               "warnings": warnings}
     if as_json:
         click.echo(json.dumps(summary, indent=2))
         return
-    click.echo(f"{ds.path}: OK")
+    click.echo(f"{ds.path}: OK" + (f" ({len(warnings)} warning{'s' * (len(warnings) > 1)})" if warnings else ""))
     for key, value in ds.report.counts.items():
         click.echo(f"  {key:20s} {value}")
     click.echo(f"  {'relevant_grade':20s} {ds.relevant_grade}")
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+# split -> the commands that read it by default, and what they do with it
+SPLIT_USES = {
+    "train": "`mine` and `train` learn from it",
+    "dev": "`train` scores each epoch on it and `bench` tunes the hybrid weights on it",
+    "test": "`eval` and `bench` report on it",
+}
+
+
+def missing_split_warnings(qrels: dict) -> list[str]:
+    """A dataset can be valid and still lack a split a later command needs by default: say so now."""
+    return [f"no '{split}' split (qrels/{split}.tsv): {uses}" for split, uses in SPLIT_USES.items()
+            if split not in qrels]
 
 
 @data.command("from-pairs")

@@ -14,9 +14,10 @@ from legalsearch.hybrid import TECHNIQUES
 
 @click.command("eval")
 @dataset_option
-@click.option("--model", "-m", "models", multiple=True, metavar="MODEL",
+@click.option("--model", "-m", "models", multiple=True, metavar="[NAME=]MODEL",
               help="Dense model to evaluate (sentence-transformers dir, hub name, 'offline-minilm', or an export "
-              "dir with model.onnx); repeatable. The first is the baseline of the Δ column.")
+              "dir with model.onnx); repeatable. The first is the baseline of the Δ column. Rows are labelled "
+              "NAME, or the path relative to the working directory.")
 @click.option("--split", default="test", show_default=True)
 @click.option("--metrics", type=MetricList(), default="ndcg@10,recall@20,mrr@10", show_default=True)
 @click.option("--bm25/--no-bm25", default=True, show_default=True, help="Include the BM25 row.")
@@ -40,8 +41,12 @@ def eval_command(dataset, models, split, metrics, bm25, hybrid, technique, weigh
     from legalsearch.hybrid import HybridConfig
 
     ds = load_dataset_or_fail(dataset, skip_invalid, relevant_grade, splits=(split,))
-    encoders = {Path(m).name if Path(m).exists() else m: load_encoder(m, max_seq_length=max_seq_length) for m in models}
-    labels = list(encoders)
+    labelled = [model_label(m) for m in models]
+    labels = [label for label, _ in labelled]
+    repeated = sorted({label for label in labels if labels.count(label) > 1})
+    if repeated:
+        raise click.UsageError(f"two --model values have the label {repeated[0]!r}; name them with NAME=PATH")
+    encoders = {label: load_encoder(spec, max_seq_length=max_seq_length) for label, spec in labelled}
     result = compare(ds, split, encoders, include_bm25=bm25, hybrid_of=labels[-1] if hybrid and labels else None,
                      hybrid=HybridConfig(technique, weights), metrics=metrics,
                      baseline=labels[0] if len(labels) > 1 else None, show_progress=True)
@@ -52,3 +57,18 @@ def eval_command(dataset, models, split, metrics, bm25, hybrid, technique, weigh
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(data, indent=2))
         click.echo(f"Wrote {json_out}", err=True)
+
+
+def model_label(value: str) -> tuple[str, str]:
+    """``NAME=MODEL`` → (NAME, MODEL); a local path is labelled relative to the working directory (two
+    ``model`` folders in different runs stay two rows); a hub name is its own label."""
+    name, sep, spec = value.partition("=")
+    if sep and name and not Path(value).exists():
+        return name, spec
+    path = Path(value)
+    if path.exists():
+        try:
+            return str(path.resolve().relative_to(Path.cwd().resolve())), value
+        except ValueError:  # outside the working directory
+            return str(path.resolve()), value
+    return value, value
