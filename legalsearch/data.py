@@ -8,14 +8,29 @@ BEIR layout::
 
 Every bad row is an error that names the file and line, unless ``skip_invalid`` is set, in which case the row is
 skipped and counted in a :class:`ValidationReport` under its reason. Nothing is ever dropped silently.
+
+What every reader accepts (shared by the corpus, queries, qrels, pairs and click-log readers here, the corpus reader of
+``deploy`` and the triplets reader of ``mine``/``train``):
+
+* UTF-8, with or without a byte-order mark at the start of the file; lines end with LF or CRLF. Bytes that are not
+  UTF-8 are an error naming the line and column (never a traceback, never silently replaced).
+* one JSON object per line; a key given twice in one object is an error (JSON would keep the last one silently);
+  nesting too deep to read is an error; a raw NUL or other control character inside a line is malformed JSON, while
+  an escaped ``\u0000`` is kept as text.
+* ids (``_id``, ``query_id``, ``doc_id``) are strings or integers: ``7`` and ``"7"`` are the same id. Floats,
+  booleans, lists and objects are errors (``1.0`` or ``true`` would otherwise become ids nobody wrote).
+* no size limit per line or document beyond memory; an empty file is an error naming it.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import json
+import math
 import random
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
@@ -122,21 +137,76 @@ def sample_dataset_path() -> Path:
     return Path(str(resources.files("legalsearch.sample")))
 
 
+def iter_text_lines(path: Path) -> Iterator[tuple[int, str | None, str | None]]:
+    """``(line number, text, None)`` for each line of a UTF-8 file, or ``(line number, None, reason)`` for a line
+    that is not UTF-8. A byte-order mark at the start is dropped; the line keeps its LF / CRLF ending."""
+    with path.open("rb") as handle:
+        for lineno, raw in enumerate(handle, start=1):
+            if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8):]
+            try:
+                yield lineno, raw.decode("utf-8"), None
+            except UnicodeDecodeError as exc:
+                yield lineno, None, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})"
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def reject_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
+    row: dict = {}
+    for key, value in pairs:
+        if key in row:
+            raise ValueError(f"key '{key}' appears twice in one object")
+        row[key] = value
+    return row
+
+
+def parse_json_object(text: str) -> dict:
+    """One JSON object from a line; ``ValueError`` with a reason that starts with "malformed JSON"."""
+    try:
+        row = json.loads(text, object_pairs_hook=reject_duplicate_keys)
+    except RecursionError:
+        raise ValueError("malformed JSON (nested too deeply to read)") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"malformed JSON ({exc.msg} at column {exc.colno})") from None
+    except ValueError as exc:  # a duplicate key, from reject_duplicate_keys
+        raise ValueError(f"malformed JSON ({exc})") from None
+    if not isinstance(row, dict):
+        raise ValueError("malformed JSON (not a JSON object)")
+    if _SURROGATE_ESCAPE.search(text):  # "\ud800" alone parses, but is no text: it could never be written out again
+        try:
+            json.dumps(row, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("malformed JSON (a \\u escape is half of a surrogate pair, which is not text)") from None
+    return row
+
+
+def id_value(value: object, field_name: str) -> str | None:
+    """An id field as a string: strings and integers are ids; None/blank is "missing" (None); anything else raises."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ValueError(f"'{field_name}' must be a string or an integer, not {type(value).__name__} ({value!r:.40})")
+    text = str(value)
+    return text if text.strip() else None
+
+
 def _read_jsonl(path: Path, report: ValidationReport, skip_invalid: bool) -> Iterator[tuple[int, dict]]:
     if not path.is_file():
         raise DataError("file not found; a BEIR dataset needs corpus.jsonl, queries.jsonl and qrels/*.tsv", path)
-    with path.open(encoding="utf-8") as handle:
-        for lineno, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            try:
-                row = json.loads(raw)
-                if not isinstance(row, dict):
-                    raise ValueError("not a JSON object")
-            except ValueError as exc:
-                _fail_or_skip(f"malformed JSON ({exc})", path, lineno, report, skip_invalid)
-                continue
-            yield lineno, row
+    for lineno, text, error in iter_text_lines(path):
+        if error is not None:
+            _fail_or_skip(error, path, lineno, report, skip_invalid)
+            continue
+        if not text.strip():
+            continue
+        try:
+            row = parse_json_object(text)
+        except ValueError as exc:
+            _fail_or_skip(str(exc), path, lineno, report, skip_invalid)
+            continue
+        yield lineno, row
 
 
 def _fail_or_skip(reason: str, path: Path, line: int, report: ValidationReport, skip_invalid: bool) -> None:
@@ -148,13 +218,19 @@ def _fail_or_skip(reason: str, path: Path, line: int, report: ValidationReport, 
 def _load_corpus(path: Path, report: ValidationReport, skip_invalid: bool) -> dict[str, Document]:
     corpus: dict[str, Document] = {}
     for lineno, row in _read_jsonl(path, report, skip_invalid):
-        doc_id = row.get("_id")
         text = row.get("text")
         title = row.get("title") or ""
-        if doc_id is None or str(doc_id).strip() == "":
+        try:
+            doc_id = id_value(row.get("_id"), "_id")
+        except ValueError as exc:
+            _fail_or_skip(str(exc), path, lineno, report, skip_invalid)
+            continue
+        if doc_id is None:
             _fail_or_skip("missing field '_id'", path, lineno, report, skip_invalid)
             continue
-        doc_id = str(doc_id)
+        if not isinstance(title, str):
+            _fail_or_skip(f"document '{doc_id}' has a 'title' that is not a string", path, lineno, report, skip_invalid)
+            continue
         if not isinstance(text, str) or not (text.strip() or str(title).strip()):
             _fail_or_skip(f"document '{doc_id}' has no 'text'", path, lineno, report, skip_invalid)
             continue
@@ -171,11 +247,15 @@ def _load_corpus(path: Path, report: ValidationReport, skip_invalid: bool) -> di
 def _load_queries(path: Path, report: ValidationReport, skip_invalid: bool) -> dict[str, str]:
     queries: dict[str, str] = {}
     for lineno, row in _read_jsonl(path, report, skip_invalid):
-        qid, text = row.get("_id"), row.get("text")
-        if qid is None or str(qid).strip() == "":
+        text = row.get("text")
+        try:
+            qid = id_value(row.get("_id"), "_id")
+        except ValueError as exc:
+            _fail_or_skip(str(exc), path, lineno, report, skip_invalid)
+            continue
+        if qid is None:
             _fail_or_skip("missing field '_id'", path, lineno, report, skip_invalid)
             continue
-        qid = str(qid)
         if not isinstance(text, str) or not text.strip():
             _fail_or_skip(f"query '{qid}' has no 'text'", path, lineno, report, skip_invalid)
             continue
@@ -197,38 +277,51 @@ def _load_qrels(
     skip_invalid: bool,
 ) -> Qrels:
     qrels: Qrels = {}
-    with path.open(encoding="utf-8", newline="") as handle:
-        for lineno, raw in enumerate(handle, start=1):
-            cells = raw.rstrip("\r\n").split("\t")
-            if lineno == 1 and cells and cells[0].strip().lower() in {"query-id", "query_id", "qid"}:
-                continue  # header
-            if not raw.strip():
-                continue
-            if len(cells) != 3:
-                _fail_or_skip(
-                    f"expected 3 tab-separated columns (query-id, corpus-id, score), got {len(cells)}",
-                    path, lineno, report, skip_invalid,
-                )
-                continue
-            qid, did, score_text = (c.strip() for c in cells)
-            try:
-                score = int(float(score_text))
-            except ValueError:
-                _fail_or_skip(f"score '{score_text}' is not a number", path, lineno, report, skip_invalid)
-                continue
-            if qid not in queries:
-                _fail_or_skip(f"query id '{qid}' is not in queries.jsonl", path, lineno, report, skip_invalid)
-                continue
-            if did not in corpus:
-                _fail_or_skip(f"corpus id '{did}' is not in corpus.jsonl", path, lineno, report, skip_invalid)
-                continue
-            if did in qrels.get(qid, {}):
-                _fail_or_skip(f"duplicate judgement for ({qid}, {did})", path, lineno, report, skip_invalid)
-                continue
-            qrels.setdefault(qid, {})[did] = score
+    for lineno, raw, error in iter_text_lines(path):
+        if error is not None:
+            _fail_or_skip(error, path, lineno, report, skip_invalid)
+            continue
+        cells = raw.rstrip("\r\n").split("\t")
+        if lineno == 1 and cells and cells[0].strip().lower() in {"query-id", "query_id", "qid"}:
+            continue  # header
+        if not raw.strip():
+            continue
+        if len(cells) != 3:
+            _fail_or_skip(
+                f"expected 3 tab-separated columns (query-id, corpus-id, score), got {len(cells)}",
+                path, lineno, report, skip_invalid,
+            )
+            continue
+        qid, did, score_text = (c.strip() for c in cells)
+        try:
+            score = _grade(score_text)
+        except ValueError as exc:
+            _fail_or_skip(f"score '{score_text[:40]}' is {exc}", path, lineno, report, skip_invalid)
+            continue
+        if qid not in queries:
+            _fail_or_skip(f"query id '{qid}' is not in queries.jsonl", path, lineno, report, skip_invalid)
+            continue
+        if did not in corpus:
+            _fail_or_skip(f"corpus id '{did}' is not in corpus.jsonl", path, lineno, report, skip_invalid)
+            continue
+        if did in qrels.get(qid, {}):
+            _fail_or_skip(f"duplicate judgement for ({qid}, {did})", path, lineno, report, skip_invalid)
+            continue
+        qrels.setdefault(qid, {})[did] = score
     if not any(grade > 0 for judged in qrels.values() for grade in judged.values()):
         raise DataError("split has no relevant judgement (score > 0); it cannot be trained or evaluated on", path)
     return qrels
+
+
+def _grade(text: str) -> int:
+    """A graded-relevance score: a whole number, written as ``2`` or ``2.0``."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError("not a number") from None
+    if not math.isfinite(value) or value != int(value):
+        raise ValueError("not a whole number")
+    return int(value)
 
 
 def _find_split_file(qrels_dir: Path, split: str) -> Path | None:
@@ -250,12 +343,14 @@ def _infer_relevant_grade(qrels_dir: Path, qrels: dict[str, Qrels]) -> int:
         binary = qrels_dir / f"{split}_binary.tsv"
         if not binary.is_file():
             continue
-        with binary.open(encoding="utf-8") as handle:
-            for row in csv.reader(handle, delimiter="\t"):
-                if len(row) == 3 and row[2].strip() not in {"0", "score"}:
-                    grade = judged.get(row[0], {}).get(row[1])
-                    if grade is not None:
-                        grades.append(grade)
+        for lineno, text, error in iter_text_lines(binary):
+            if error is not None:
+                raise DataError(error, binary, lineno)
+            row = text.rstrip("\r\n").split("\t")
+            if len(row) == 3 and row[2].strip() not in {"0", "score"}:
+                grade = judged.get(row[0].strip(), {}).get(row[1].strip())
+                if grade is not None:
+                    grades.append(grade)
     return max(1, min(grades)) if grades else 1
 
 
@@ -360,9 +455,14 @@ def read_pairs(
     queries_out: dict[str, str] = dict(queries or {})
     merged: dict[tuple[str, str], dict] = {}
     for lineno, row in _read_pair_rows(path, report, skip_invalid):
-        doc_id = str(row.get("doc_id") or row.get("corpus_id") or "").strip()
-        if "query_id" in row and row["query_id"] not in (None, ""):
-            qid = str(row["query_id"]).strip()
+        try:
+            doc_id = (id_value(row.get("doc_id"), "doc_id") or id_value(row.get("corpus_id"), "corpus_id") or "").strip()
+            query_id = id_value(row.get("query_id"), "query_id")
+        except ValueError as exc:
+            _fail_or_skip(str(exc), path, lineno, report, skip_invalid)
+            continue
+        if query_id is not None:
+            qid = query_id.strip()
             if qid not in queries_out:
                 _fail_or_skip(f"query_id '{qid}' is unknown; give 'query' text or add it to queries.jsonl",
                               path, lineno, report, skip_invalid)
@@ -380,14 +480,14 @@ def read_pairs(
         entry = merged.setdefault((qid, doc_id), {"label": None, "clicks": 0})
         try:
             if row.get("label") not in (None, ""):
-                label = int(float(row["label"]))
+                label = _grade(str(row["label"]))
                 entry["label"] = label if entry["label"] is None else max(entry["label"], label)
             elif row.get("clicks") not in (None, ""):
-                entry["clicks"] += int(float(row["clicks"]))
+                entry["clicks"] += _grade(str(row["clicks"]))
             else:
                 raise ValueError("row needs 'label' or 'clicks'")
         except ValueError as exc:
-            _fail_or_skip(str(exc) if "needs" in str(exc) else f"label/clicks is not a number ({exc})",
+            _fail_or_skip(str(exc) if "needs" in str(exc) else f"label/clicks is {exc} ({str(row.get('label') or row.get('clicks'))[:40]})",
                           path, lineno, report, skip_invalid)
             continue
     judgements = []
@@ -407,19 +507,43 @@ def _read_pair_rows(path: Path, report: ValidationReport, skip_invalid: bool) ->
         yield from _read_jsonl(path, report, skip_invalid)
         return
     delimiter = "," if path.suffix == ".csv" else "\t"
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle, delimiter=delimiter)
-        needed = {"doc_id"}
-        if reader.fieldnames is None or not needed <= set(reader.fieldnames):
-            raise DataError(
-                "header must name doc_id, query or query_id, and label or clicks "
-                f"(found: {reader.fieldnames})", path, 1,
-            )
-        for lineno, row in enumerate(reader, start=2):
-            if None in row:
-                _fail_or_skip("more columns than the header", path, lineno, report, skip_invalid)
+
+    current = [0]  # the physical line csv is reading (csv's own line_num lags behind when it raises)
+
+    def decoded() -> Iterator[str]:  # csv reads str lines; bytes that are not UTF-8 are reported by line here
+        for lineno, text, error in iter_text_lines(path):
+            current[0] = lineno
+            if error is not None:
+                if lineno == 1:
+                    raise DataError(error, path, lineno)
+                _fail_or_skip(error, path, lineno, report, skip_invalid)
                 continue
-            yield lineno, row
+            yield text
+
+    reader = csv.DictReader(decoded(), delimiter=delimiter)
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise DataError(f"unreadable header ({exc})", path, 1) from None
+    if not fieldnames:
+        raise DataError("pairs file is empty", path)
+    if not {"doc_id"} <= set(fieldnames):
+        raise DataError(
+            f"header must name doc_id, query or query_id, and label or clicks (found: {fieldnames})", path, 1,
+        )
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # a NUL byte, a field over the csv module's size limit, a broken quote
+            _fail_or_skip(f"unreadable {path.suffix[1:].upper() or 'TSV'} row ({exc})", path, current[0],
+                          report, skip_invalid)
+            continue
+        if None in row:
+            _fail_or_skip("more columns than the header", path, current[0], report, skip_invalid)
+            continue
+        yield current[0], row
 
 
 def split_judgements(

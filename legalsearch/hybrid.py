@@ -112,13 +112,22 @@ class HybridConfig:
 
     @classmethod
     def from_file(cls, path: str | Path) -> "HybridConfig":
+        from legalsearch.data import reject_duplicate_keys
+
         path = Path(path)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(path.read_bytes().decode("utf-8-sig"), object_pairs_hook=reject_duplicate_keys)
         except FileNotFoundError:
             raise DataError("hybrid config file not found", path=path) from None
+        except UnicodeDecodeError as exc:
+            raise DataError(f"not valid UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})",
+                            path=path) from None
+        except RecursionError:
+            raise DataError("not valid JSON (nested too deeply to read)", path=path) from None
         except json.JSONDecodeError as exc:
             raise DataError(f"not valid JSON ({exc.msg})", path=path, line=exc.lineno) from None
+        except ValueError as exc:  # a key given twice
+            raise DataError(f"not valid JSON ({exc})", path=path) from None
         if not isinstance(data, dict):
             raise DataError("hybrid config must be a JSON object", path=path)
         return cls.from_dict(data, source=path)

@@ -7,6 +7,10 @@
 * Whole requests that fail with 429/5xx or a dropped connection, and single items that fail with 429/5xx, are retried
   with exponential backoff. Other per-document errors, and malformed corpus lines under ``skip_invalid``, go to the
   failures JSONL file with their reason.
+* A write block (``cluster_block_exception``: the disk passed the flood-stage watermark and the index turned
+  read-only) stops the ingest at once with :class:`IngestError` saying how to lift it; waiting cannot help, and
+  recording every later document as failed would bury the one cause. The documents acknowledged so far are in the
+  checkpoint, so the rerun after the block is lifted resumes.
 * At the end ``read == indexed + already_present + failed``.
 
 Documents carry ``title``, ``text``, ``citations`` (eyecite, normalized) and either ``passage_text`` (server-side
@@ -24,6 +28,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+from legalsearch.data import id_value, iter_text_lines, parse_json_object
 from legalsearch.errors import ConnectionFailedError, DataError, IngestError, OpenSearchError
 
 from .chunking import fixed_token_length_chunks
@@ -59,41 +64,49 @@ def read_corpus(path: str | Path, skip_invalid: bool = False) -> Iterator[Corpus
     """Stream a BEIR ``corpus.jsonl`` (or a dataset directory holding one).
 
     A malformed line raises :class:`DataError` naming file and line, unless ``skip_invalid``: then it is yielded with
-    ``error`` set so that ingest writes it to the failures file and counts it.
+    ``error`` set so that ingest writes it to the failures file and counts it. Lines are read by the rules of
+    :mod:`legalsearch.data` (UTF-8 with an optional BOM, LF or CRLF, no duplicate keys, string or integer ids); an
+    empty file raises :class:`DataError`.
     """
     path = corpus_path(path)
     if not path.is_file():
         raise DataError("corpus file not found; pass a BEIR dataset directory or its corpus.jsonl", path)
     seen: set[str] = set()
-    with path.open(encoding="utf-8") as handle:
-        for lineno, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            reason, doc_id, row = None, None, None
+    lines = 0
+    for lineno, raw, decode_error in iter_text_lines(path):
+        if raw is not None and not raw.strip():
+            continue
+        lines += 1
+        reason, doc_id, row = decode_error, None, None
+        if reason is None:
             try:
-                row = json.loads(raw)
-                if not isinstance(row, dict):
-                    raise ValueError("not a JSON object")
+                row = parse_json_object(raw)
             except ValueError as exc:
-                reason = f"malformed JSON ({exc})"
-            if row is not None and reason is None:
-                raw_id = row.get("_id")
-                if raw_id is None or str(raw_id).strip() == "":
+                reason = str(exc)
+        if row is not None:
+            text, title = row.get("text"), row.get("title") or ""
+            try:
+                doc_id = id_value(row.get("_id"), "_id")
+            except ValueError as exc:
+                reason = str(exc)
+            else:
+                if doc_id is None:
                     reason = "missing field '_id'"
-                else:
-                    doc_id = str(raw_id)
-                    text, title = row.get("text"), row.get("title") or ""
-                    if not isinstance(text, str) or not (text.strip() or str(title).strip()):
-                        reason = f"document '{doc_id}' has no 'text'"
-                    elif doc_id in seen:
-                        reason = f"duplicate document id '{doc_id}'"
-            if reason is not None:
-                if not skip_invalid:
-                    raise DataError(f"{reason}; fix the line or pass --skip-invalid to record it as failed", path, lineno)
-                yield CorpusRecord(lineno, doc_id, error=reason)
-                continue
-            seen.add(doc_id)
-            yield CorpusRecord(lineno, doc_id, str(row.get("title") or ""), str(row["text"]))
+                elif not isinstance(title, str):
+                    reason = f"document '{doc_id}' has a 'title' that is not a string"
+                elif not isinstance(text, str) or not (text.strip() or title.strip()):
+                    reason = f"document '{doc_id}' has no 'text'"
+                elif doc_id in seen:
+                    reason = f"duplicate document id '{doc_id}'"
+        if reason is not None:
+            if not skip_invalid:
+                raise DataError(f"{reason}; fix the line or pass --skip-invalid to record it as failed", path, lineno)
+            yield CorpusRecord(lineno, doc_id, error=reason)
+            continue
+        seen.add(doc_id)
+        yield CorpusRecord(lineno, doc_id, row.get("title") or "", row["text"])
+    if lines == 0:  # an empty corpus would otherwise make an empty index and move the alias onto it
+        raise DataError("corpus is empty; nothing to deploy", path)
 
 
 def count_lines(path: str | Path) -> int:
@@ -325,6 +338,8 @@ def _send_batch(
         try:
             response = cluster.request("POST", "/_bulk", body=body, what=f"bulk indexing into {index}")
         except OpenSearchError as exc:
+            if _is_block(exc.root_cause):
+                raise _blocked(index, exc.root_cause, report) from None
             if _retryable(exc) and attempt < options.max_retries:
                 delay = min(30.0, options.backoff * 2**attempt)
                 log.warning("bulk request failed (%s); retrying in %.1f s", exc, delay)
@@ -342,10 +357,13 @@ def _send_batch(
         last_error: dict[str, tuple[int, Any]] = {}
         acked: list[str] = []
         errors: list[str] = []
+        blocked: str | None = None
         for (doc_id, doc), item in zip(pending, response.get("items", [])):
             result = item.get("create") or next(iter(item.values()))
             status = int(result.get("status", 500))
-            if 200 <= status < 300:
+            if _is_block(result.get("error")):
+                blocked = blocked or _reason(result.get("error"))  # not sent: counted by the rerun, not here
+            elif 200 <= status < 300:
                 report.indexed += 1
                 acked.append(doc_id)
             elif status == 409:
@@ -359,6 +377,8 @@ def _send_batch(
                 failures.write(doc_id, status, result.get("error"))
                 errors.append(_reason(result.get("error")))
         checkpoint.add(acked)
+        if blocked:
+            raise _blocked(index, blocked, report)
         if first and len(errors) >= 2 and not acked and not retry and len(errors) == len(pending):
             # every document of the first batch failed the same way: a setup problem, not bad documents
             raise IngestError(
@@ -377,6 +397,26 @@ def _send_batch(
             report.retries += 1
             sleep(delay)
         pending = retry
+
+
+def _is_block(error: Any) -> bool:
+    """A cluster or index block (flood-stage read-only, a closed or read-only index): retrying cannot help."""
+    text = error.get("type", "") if isinstance(error, dict) else str(error or "")
+    return "cluster_block_exception" in text or "index_create_block_exception" in text
+
+
+def _blocked(index: str, reason: str, report: IngestReport) -> IngestError:
+    safe = report.indexed + report.already_present
+    if "flood-stage" in reason or "read-only-allow-delete" in reason:
+        step = (
+            f"free disk space on the data nodes (or raise cluster.routing.allocation.disk.watermark.flood_stage), "
+            f'then lift the block with PUT /{index}/_settings {{"index.blocks.read_only_allow_delete": null}} '
+            f"and rerun the same command to resume"
+        )
+        message = f"{index} became read-only because a data node's disk passed the flood-stage watermark; {step}"
+    else:
+        message = f"{index} is blocked for writes; lift the block and rerun the same command to resume"
+    return IngestError(f"{message} ({safe} documents are safe)", root_cause=reason, status=429)
 
 
 def _reason(error: Any) -> str:
