@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from legalsearch.commands.options import DatasetPath
+from legalsearch.commands.options import DatasetPath, load_dataset_or_fail, skip_invalid_option
 from legalsearch.errors import LegalsearchError, QualityGateError
 
 # Names of legalsearch.exporter.quantize.SCHEMES, spelled out so that `--help` does not import onnx.
@@ -44,8 +44,10 @@ SCHEME_NAMES = (
               help="auto: the most quantized (fastest) scheme that meets the cosine target on the corpus and "
               "passes the quality gate; or force one (the gate still decides).")
 @click.option("--overwrite", is_flag=True, help="Replace a non-empty --out (atomically, once the export is done).")
+@skip_invalid_option
 def export(model_dir: Path, out: Path, dataset: Path | None, split: str, max_ndcg_loss: float, min_cosine: float,
-           allow_degraded: bool, max_length: int | None, ndcg: bool, int8_scheme: str, overwrite: bool) -> None:
+           allow_degraded: bool, max_length: int | None, ndcg: bool, int8_scheme: str, overwrite: bool,
+           skip_invalid: bool) -> None:
     """Export MODEL_DIR (a sentence-transformers model) to fp32 and int8 ONNX and an ML Commons package.
 
     \b
@@ -54,6 +56,8 @@ def export(model_dir: Path, out: Path, dataset: Path | None, split: str, max_ndc
     """
     from legalsearch.exporter.pipeline import export_model
 
+    if dataset is not None:  # read here, so that skipped rows are counted and reported like every other command's
+        dataset = load_dataset_or_fail(dataset, skip_invalid, splits=(split,))
     try:
         result = export_model(
             model_dir, out, dataset=dataset, split=split, max_ndcg_loss=max_ndcg_loss, min_cosine=min_cosine,
@@ -64,12 +68,9 @@ def export(model_dir: Path, out: Path, dataset: Path | None, split: str, max_ndc
         raise click.ClickException(f"quality gate failed: {exc}") from exc
     except LegalsearchError as exc:
         raise click.ClickException(str(exc)) from exc
-    gate = result.report["gate"]
-    from legalsearch.exporter.gate import GateResult
-
-    summary = GateResult(**gate).summary()
-    verdict = "passed" if gate["passed"] else "FAILED (--allow-degraded)"
-    click.echo(f"Quality gate {verdict}: {summary}")
-    click.echo(f"int8 scheme: {result.report['quantization']['chosen']}")
+    report = result.report
+    verdict = "passed" if report.gate_passed else "FAILED (--allow-degraded)"
+    click.echo(f"Quality gate {verdict}: {report.summary()}")
+    click.echo(f"int8 scheme: {report.int8_scheme}")
     click.echo(f"Deployable: {result.deployable} -> {out / 'ml-commons' / 'model.zip'}")
     click.echo(f"Report: {result.report_path}")

@@ -116,11 +116,11 @@ class OnnxEncoder:
         if self._fingerprint is None:
             import hashlib
 
+            from legalsearch.hashing import update_digest
+
             digest = hashlib.sha256()
             for name in (MODEL_FILE, "tokenizer.json", "legalsearch_encoder.json"):
-                with open(self.model_dir / name, "rb") as handle:
-                    for block in iter(lambda: handle.read(1 << 20), b""):
-                        digest.update(block)
+                update_digest(digest, self.model_dir / name)
             self._fingerprint = f"onnx-sha256:{digest.hexdigest()}:{self.max_seq_length}"
         return self._fingerprint
 
@@ -187,3 +187,32 @@ class OnnxEncoder:
 
     def __repr__(self) -> str:
         return f"OnnxEncoder({str(self.model_dir)!r}, dimension={self.dimension}, threads={self.threads})"
+
+
+def load_onnx_encoder(path: str | Path, variant: str | None = None, max_seq_length: int | None = None,
+                      threads: int | None = None) -> OnnxEncoder | None:
+    """The one loader of exported models; None for a directory that is neither an export nor an ONNX variant.
+
+    Args:
+        path: an export directory (``legalsearch export --out``) or one of its variant directories (``model.onnx``).
+        variant: ``int8`` or ``fp32`` of an export; default the deployable one its ``export_report.json`` names.
+
+    Raises:
+        PackageError: the export has no such variant, or its report is unreadable or of an old format.
+    """
+    from legalsearch.errors import PackageError
+    from legalsearch.exporter.report import VARIANTS, ExportReport, is_export_dir
+
+    path = Path(path)
+    if variant is None and (path / MODEL_FILE).is_file():
+        return OnnxEncoder(path, threads=threads, max_seq_length=max_seq_length)
+    if variant is None:
+        if not is_export_dir(path):
+            return None
+        variant = ExportReport.from_export_dir(path).deployable
+    if variant not in VARIANTS:
+        raise PackageError(f"unknown variant {variant!r}; an export has {' and '.join(VARIANTS)}")
+    if not (path / variant / MODEL_FILE).is_file():
+        raise PackageError(f"{path / variant / MODEL_FILE} not found; {path} has no '{variant}' variant "
+                           "(pass the directory written by `legalsearch export --out`)")
+    return OnnxEncoder(path / variant, threads=threads, max_seq_length=max_seq_length)

@@ -17,13 +17,13 @@ Rules (each one is a way a package fails to load or pool in ML Commons 3.x):
 
 from __future__ import annotations
 
-import hashlib
 import json
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from legalsearch.errors import PackageError
+from legalsearch.hashing import file_sha256
 from legalsearch.exporter.export import MAX_IR_VERSION, MAX_OPSET, MODEL_FILE
 from legalsearch.exporter.fuse import CONTRIB_DOMAIN, CONTRIB_OPS
 from legalsearch.exporter.spec import MAX_ML_COMMONS_LENGTH, ModelSpec
@@ -55,14 +55,6 @@ class PackageInfo:
     register: dict
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _write_zip(zip_path: Path, files: dict[str, Path]) -> None:
     with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for arcname, source in files.items():
@@ -78,7 +70,7 @@ def register_body(spec: ModelSpec, zip_path: Path, description: str, version: st
         "function_name": "TEXT_EMBEDDING",
         "model_format": "ONNX",
         "model_content_size_in_bytes": zip_path.stat().st_size,
-        "model_content_hash_value": sha256_file(zip_path),
+        "model_content_hash_value": file_sha256(zip_path),
         "model_config": {
             "model_type": spec.model_type,
             "embedding_dimension": spec.dimension,
@@ -250,7 +242,7 @@ def validate_package(zip_path: str | Path, register: str | Path | dict | None = 
         raise PackageError(
             f"{where_body}: model_content_size_in_bytes is {body['model_content_size_in_bytes']}, the zip has {size}"
         )
-    digest = sha256_file(zip_path)
+    digest = file_sha256(zip_path)
     if str(body["model_content_hash_value"]).lower() != digest:
         raise PackageError(f"{where_body}: model_content_hash_value does not match the zip's SHA-256 ({digest})")
 

@@ -36,25 +36,29 @@ from legalsearch.exporter.export import check_graph, export_fp32, load_sentence_
 from legalsearch.exporter.fuse import Fusion, fuse_graph
 from legalsearch.exporter.package import build_package
 from legalsearch.exporter.quantize import SCHEMES, SCHEMES_BY_NAME, choose_scheme
+from legalsearch.exporter.report import REPORT_NAME, ExportReport
 from legalsearch.exporter.spec import inspect_model
 
 log = logging.getLogger(__name__)
 
-REPORT_NAME = "export_report.json"
 _VERSIONED = ("legalsearch", "torch", "transformers", "sentence-transformers", "onnx", "onnxruntime", "tokenizers")
 
 
 @dataclass
 class ExportResult:
-    """Where the export went and what it decided."""
+    """Where the export went and what it decided (``report`` is what ``export_report.json`` holds)."""
 
     out_dir: Path
-    deployable: str
-    report: dict
+    report: ExportReport
+
+    @property
+    def deployable(self) -> str:
+        """``"int8"`` or ``"fp32"``: the variant packaged in ``ml-commons/``."""
+        return self.report.deployable
 
     def get(self, key: str, default=None):
-        """A field of ``export_report.json`` (``result.get("deployable")``)."""
-        return self.report.get(key, default)
+        """A field of the report by its JSON name (``result.get("deployable")``); prefer ``result.report.FIELD``."""
+        return self.report.to_dict().get(key, default)
 
     @property
     def report_path(self) -> Path:
@@ -285,30 +289,30 @@ def export_model(
             warnings.append(f"prompts {spec.prompts} are prepended by the local encoder; OpenSearch callers must "
                             "prepend them to query/document text themselves")
         timings["total_s"] = time.perf_counter() - started
-        report = {
-            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "source_model": str(model_dir.resolve()),
-            "deployable": deployable,
-            "gate": gate.to_dict(),
-            "quantization": choice.to_dict(),
-            "fusion": fusion.to_dict(),
-            "model": {k: v for k, v in spec.to_dict().items() if k != "hf_config"},
-            "graphs": {"fp32": check_graph(fp32_dir / "model.onnx"), "int8": check_graph(int8_dir / "model.onnx")},
-            "package": {
+        report = ExportReport(
+            created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            source_model=str(model_dir.resolve()),
+            deployable=deployable,
+            gate=gate,
+            quantization=choice.to_dict(),
+            fusion=fusion.to_dict(),
+            model={k: v for k, v in spec.to_dict().items() if k != "hf_config"},
+            graphs={"fp32": check_graph(fp32_dir / "model.onnx"), "int8": check_graph(int8_dir / "model.onnx")},
+            package={
                 "zip": "ml-commons/model.zip", "register": "ml-commons/register.json", "variant": deployable,
                 "size_bytes": zip_path.stat().st_size,
                 "sha256": json.loads((package_dir / "register.json").read_text())["model_content_hash_value"],
                 "targets": "ML Commons 3.x (onnxruntime 1.16.3): IR <= 9, opset <= 19, standard operators "
                            "plus the com.microsoft operators verified on 1.16.3 (legalsearch.exporter.fuse)",
             },
-            "dataset": (str(Path(dataset.path).resolve()) + ("" if ndcg else " (texts only, NDCG skipped)")
-                        if dataset is not None else "bundled sample (no NDCG)"),
-            "max_seq_length": spec.max_seq_length,
-            "timings": {k: round(v, 2) for k, v in timings.items()},
-            "versions": versions(),
-            "warnings": warnings,
-        }
-        (staging / "export_report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+            dataset=(str(Path(dataset.path).resolve()) + ("" if ndcg else " (texts only, NDCG skipped)")
+                     if dataset is not None else "bundled sample (no NDCG)"),
+            max_seq_length=spec.max_seq_length,
+            timings={k: round(v, 2) for k, v in timings.items()},
+            versions=versions(),
+            warnings=warnings,
+        )
+        report.save(staging)
         _finalize(staging, out)
         finalized = True
     except OSError as exc:
@@ -322,7 +326,7 @@ def export_model(
         if not finalized:
             shutil.rmtree(staging, ignore_errors=True)
 
-    result = ExportResult(out, deployable, report)
+    result = ExportResult(out, report)
     if not gate.passed:
         message = (
             f"int8 failed the quality gate ({'; '.join(gate.reasons)}); fp32 is marked deployable and packaged in "

@@ -13,7 +13,9 @@ import json
 import re
 from pathlib import Path
 
+from legalsearch.exporter.gate import GateResult
 from legalsearch.exporter.package import build_package
+from legalsearch.exporter.report import ExportReport
 from legalsearch.exporter.spec import ModelSpec
 
 _SPECIAL = ["[PAD]", "[UNK]", "[CLS]", "[SEP]"]
@@ -62,6 +64,20 @@ def _graph(vocab_size: int, dim: int, seed: int):
     return model
 
 
+def fake_gate(passed: bool = True, cosine: float = 0.995, ndcg_loss: float | None = None) -> GateResult:
+    """Quality-gate figures of the given shape (every int8 mean cosine ``cosine``), for reports built in tests."""
+    stats = {"mean": cosine, "min": cosine}
+    pair = {"queries": dict(stats), "documents": dict(stats)}
+    ndcg = None if ndcg_loss is None else {"metric": "ndcg@10", "split": "dev", "fp32": 0.5, "int8": 0.5 - ndcg_loss,
+                                           "loss": ndcg_loss}
+    return GateResult(
+        passed=passed, reasons=[] if passed else ["int8 failed the gate (test report)"],
+        thresholds={"min_cosine": 0.99, "max_ndcg_loss": 0.01, "fp32_min_cosine": 0.999},
+        cosine={"fp32_vs_pytorch": pair, "int8_vs_pytorch": pair, "int8_vs_fp32": pair}, ndcg=ndcg,
+        texts={"queries": 2, "documents": 2},
+    )
+
+
 def build_fake_export(
     out: str | Path, texts: list[str] | None = None, dim: int = 8, deployable: str = "int8", max_length: int = 128,
     name: str = "fake-legal-model", seed: int = 0,
@@ -94,11 +110,11 @@ def build_fake_export(
         spec.save(variant_dir)
     zip_path, _ = build_package(out / deployable, out / "ml-commons", f"{name} (test package)")
     register = json.loads((out / "ml-commons" / "register.json").read_text())
-    report = {
-        "deployable": deployable, "max_seq_length": max_length,
-        "package": {"zip": "ml-commons/model.zip", "register": "ml-commons/register.json", "variant": deployable,
-                    "size_bytes": zip_path.stat().st_size, "sha256": register["model_content_hash_value"]},
-        "gate": {"passed": deployable == "int8"}, "model": {k: v for k, v in spec.to_dict().items() if k != "hf_config"},
-    }
-    (out / "export_report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    ExportReport(
+        deployable=deployable, max_seq_length=max_length, gate=fake_gate(passed=deployable == "int8"),
+        package={"zip": "ml-commons/model.zip", "register": "ml-commons/register.json", "variant": deployable,
+                 "size_bytes": zip_path.stat().st_size, "sha256": register["model_content_hash_value"]},
+        quantization={"chosen": "dynamic-matmul-perchannel", "trials": []},
+        model={k: v for k, v in spec.to_dict().items() if k != "hf_config"},
+    ).save(out)
     return out

@@ -1,18 +1,18 @@
 """Dense encoders: the protocol every retrieval, evaluation and benchmark step uses, and its PyTorch implementation.
 
-Two implementations exist: :class:`SentenceTransformerEncoder` here (PyTorch, used for training and as the
-reference) and ``legalsearch.exporter.encoder.OnnxEncoder`` (onnxruntime only, used for exported models).
-:func:`load_encoder` picks the right one for a directory, so callers never import torch for an ONNX model.
+:class:`SentenceTransformerEncoder` here runs PyTorch (training, and the reference). Other kinds of model directory
+are loaded by loaders that upper layers hand the core with :func:`register_loader`: importing ``legalsearch.exporter``
+registers its onnxruntime encoder for ONNX exports. The core never imports them itself (tests/unit/test_layers.py).
+:func:`load_encoder` asks the registered loaders first, so callers never import torch for an ONNX model.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import socket
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Callable, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -177,18 +177,34 @@ class SentenceTransformerEncoder:
         return self._encode(texts, batch_size, show_progress, "document")
 
 
+# A loader returns an encoder for a directory it recognises, None for any other: (path, max_seq_length) -> Encoder.
+EncoderLoader = Callable[[Path, "int | None"], "Encoder | None"]
+_LOADERS: dict[str, EncoderLoader] = {}
+# Files that mark an ONNX model or export, so that a missing loader is named instead of failing in PyTorch.
+_ONNX_MARKERS = ("model.onnx", "export_report.json")
+
+
+def register_loader(name: str, loader: EncoderLoader) -> None:
+    """Let :func:`load_encoder` load directories the core cannot read (``legalsearch.exporter`` registers ``onnx``)."""
+    _LOADERS[name] = loader
+
+
 def load_encoder(name_or_path: str | Path, max_seq_length: int | None = None) -> Encoder:
-    """Load an exported ONNX model directory with onnxruntime, anything else with sentence-transformers."""
+    """Load a model directory with the first registered loader that recognises it, anything else with PyTorch.
+
+    Raises:
+        ModelError: an ONNX model or export with no loader registered (import ``legalsearch.exporter``), or a
+            directory that is not a model.
+    """
     path = Path(name_or_path)
-    if path.is_dir() and (path / "model.onnx").is_file():
-        from legalsearch.exporter.encoder import OnnxEncoder
-
-        return OnnxEncoder(path)
-    if path.is_dir() and (path / "export_report.json").is_file():
-        report = json.loads((path / "export_report.json").read_text())
-        from legalsearch.exporter.encoder import OnnxEncoder
-
-        return OnnxEncoder(path / report.get("deployable", "int8"))
+    if path.is_dir():
+        for loader in _LOADERS.values():
+            encoder = loader(path, max_seq_length)
+            if encoder is not None:
+                return encoder
+        if any((path / marker).is_file() for marker in _ONNX_MARKERS):
+            raise ModelError(f"{path} is an ONNX model or export, and no ONNX loader is registered: load it with "
+                             "legalsearch.exporter.load_encoder (importing legalsearch.exporter registers it)")
     resolved, provenance = resolve_model_name(str(name_or_path))
     log.info("loading %s", provenance)
     return SentenceTransformerEncoder(resolved, max_seq_length=max_seq_length)

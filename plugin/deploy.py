@@ -86,41 +86,26 @@ class DeployResult:
 
 
 # -- helpers -------------------------------------------------------------------------------------------------------
-def choose_variant(export_dir: Path, variant: str | None) -> str:
-    """int8 unless the export's quality gate made fp32 the deployable artefact (export_report.json)."""
-    if variant:
-        return variant
-    report_path = export_dir / "export_report.json"
-    if report_path.is_file():
-        report = json.loads(report_path.read_text(encoding="utf-8"))
-        chosen = report.get("deployable")
-        if isinstance(chosen, str) and (export_dir / chosen).is_dir():
-            return chosen
-        if isinstance(chosen, dict) and isinstance(chosen.get("variant"), str):
-            return chosen["variant"]
-    return "int8" if (export_dir / "int8").is_dir() else "fp32"
-
-
 def load_encoder(export_dir: Path, variant: str | None = None):
-    """Our ONNX encoder over ``<export>/<int8|fp32>`` (imports onnxruntime only here).
+    """The client-side vectors' encoder: ``variant`` (int8 | fp32) of an export, by default its deployable one.
 
-    Without ``variant``, any directory ``legalsearch.encoders.load_encoder`` accepts works too (an export, an ONNX
-    directory, or a sentence-transformers model), so client-side vectors can come from a model that was not exported.
+    Without ``variant``, any directory :func:`legalsearch.encoders.load_encoder` accepts works (an export, one ONNX
+    variant, or a sentence-transformers model), so client-side vectors can come from a model that was not exported.
     """
-    export_dir = Path(export_dir)
-    if variant is None and not (export_dir / "ml-commons").is_dir():
-        from legalsearch.encoders import load_encoder as load_any
+    from legalsearch.exporter import load_encoder as load_any
+    from legalsearch.exporter.encoder import load_onnx_encoder
 
-        return load_any(export_dir)
-    try:
-        from legalsearch.exporter.encoder import OnnxEncoder
-    except ImportError as exc:
-        raise PackageError(f"the ONNX encoder is not available ({exc}); install legalsearch[onnx]") from None
-    chosen = choose_variant(export_dir, variant)
-    path = export_dir / chosen
-    if not path.is_dir():
-        raise PackageError(f"{path} not found; the export has no '{chosen}' variant")
-    return OnnxEncoder(path)
+    if variant is None:
+        return load_any(Path(export_dir))
+    return load_onnx_encoder(Path(export_dir), variant)
+
+
+def encoder_variant(encoder) -> str | None:
+    """``int8`` or ``fp32`` for an export's ONNX encoder (the name of its directory); None for any other encoder."""
+    from legalsearch.exporter.report import VARIANTS
+
+    model_dir = getattr(encoder, "model_dir", None)
+    return model_dir.name if model_dir is not None and model_dir.name in VARIANTS else None
 
 
 def _encoder_dimension(encoder) -> int:
@@ -139,13 +124,16 @@ def default_token_limit(max_seq_length: int | None) -> int:
 def _package_max_seq_length(export_dir: Path | None) -> int | None:
     if export_dir is None:
         return None
-    for name in ("export_report.json", "ml-commons/register.json"):
-        path = export_dir / name
-        if path.is_file():
-            data = json.loads(path.read_text(encoding="utf-8"))
-            for holder in (data, data.get("model_config", {})):
-                if isinstance(holder, dict) and isinstance(holder.get("max_seq_length"), int):
-                    return holder["max_seq_length"]
+    from legalsearch.exporter.report import ExportReport, is_export_dir
+
+    if is_export_dir(export_dir):
+        length = ExportReport.from_export_dir(export_dir).max_seq_length
+        if length:
+            return length
+    register = Path(export_dir) / "ml-commons" / "register.json"
+    if register.is_file():
+        value = json.loads(register.read_text(encoding="utf-8")).get("model_config", {}).get("max_seq_length")
+        return value if isinstance(value, int) else None
     return None
 
 
@@ -238,13 +226,15 @@ def deploy(
         dimension = package.dimension
         model_key = package.sha256
         max_seq = _package_max_seq_length(options.export_dir)
+        variant = package.variant  # the cluster embeds with the graph the zip holds
     else:
         if encoder is None:
             if options.export_dir is None:
                 raise PackageError("client-side vectors need --export DIR (our ONNX encoder)")
             encoder = load_encoder(Path(options.export_dir), options.variant)
         dimension = _encoder_dimension(encoder)
-        model_key = f"client:{getattr(encoder, 'path', options.export_dir)}:{options.variant}"
+        variant = options.variant or encoder_variant(encoder)
+        model_key = f"client:{getattr(encoder, 'model_dir', options.export_dir)}:{variant}"
         max_seq = getattr(encoder, "max_seq_length", None) or _package_max_seq_length(options.export_dir)
     token_limit = options.token_limit or default_token_limit(max_seq)
 
@@ -280,7 +270,8 @@ def deploy(
                 "chunker": "text_chunking" if options.vectors == "server" else options.chunker,
                 "hybrid": options.hybrid.to_dict(),
                 "encoder": str(Path(options.export_dir).resolve()) if options.export_dir else None,
-                "variant": options.variant,
+                # the graph that embedded the documents (and must embed the queries: `legalsearch bench --url`)
+                "variant": variant,
                 "search_pipeline": search_name,
                 "alternative_pipeline": alt_name,
             }

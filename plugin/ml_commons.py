@@ -18,7 +18,6 @@ registrations are deleted and uploaded again. No duplicate is ever registered.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import math
@@ -28,6 +27,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from legalsearch.errors import ModelDeploymentError, OpenSearchError, PackageError
+from legalsearch.exporter.report import ExportReport, is_export_dir
+from legalsearch.hashing import file_digest
 
 from .connection import Cluster
 
@@ -64,6 +65,7 @@ class ModelPackage:
     register: dict[str, Any]
     sha256: str
     size: int
+    variant: str | None = None  # int8 | fp32: what the export's report says the zip holds (None: no report)
 
     @property
     def dimension(self) -> int:
@@ -82,11 +84,9 @@ class ModelPackage:
         for path in (zip_path, register_path):
             if not path.is_file():
                 raise PackageError(f"{path} not found; run `legalsearch export MODEL_DIR --out {export_dir}` first")
-        report_path = export_dir / "export_report.json"
-        if report_path.is_file():
-            report = json.loads(report_path.read_text(encoding="utf-8"))
-            if report.get("deployable") is False:
-                raise PackageError(f"{report_path} marks this export as not deployable (quality gate); see the report")
+        variant = None
+        if is_export_dir(export_dir):  # a package assembled by hand has no report; an export's must be readable
+            variant = ExportReport.from_export_dir(export_dir).deployable
         if validate:
             _run_exporter_validator(export_dir)
         try:
@@ -103,7 +103,7 @@ class ModelPackage:
             raise PackageError(f"{register_path}: model_content_size_in_bytes is not the size of {zip_path} ({size})")
         if "embedding_dimension" not in register["model_config"]:
             raise PackageError(f"{register_path}: model_config has no embedding_dimension")
-        return cls(zip_path=zip_path, register=register, sha256=sha256, size=size)
+        return cls(zip_path=zip_path, register=register, sha256=sha256, size=size, variant=variant)
 
 
 def _run_exporter_validator(export_dir: Path) -> None:
@@ -114,16 +114,6 @@ def _run_exporter_validator(export_dir: Path) -> None:
         log.info("legalsearch.exporter.package.validate_package not available; checking hash and size only")
         return
     validate_package(export_dir / "ml-commons" / "model.zip")
-
-
-def file_digest(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-            size += len(block)
-    return digest.hexdigest(), size
 
 
 def iter_chunks(path: Path, chunk_size: int = CHUNK_SIZE):

@@ -38,7 +38,7 @@ class DeploymentInfo:
     vectors: str
     dimension: int | None
     encoder: str | None = None  # export/model directory the deploy encoded with (client-side vectors)
-    variant: str | None = None
+    variant: str | None = None  # int8 | fp32: the graph that embedded the documents, hence must embed the queries
     hybrid: dict | None = None  # the setting of the index's default search pipeline (HybridConfig.to_dict())
     ingest: dict | None = None  # the deploy's ingest report (documents, seconds, docs_per_second, batch_size)
 

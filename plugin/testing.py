@@ -305,6 +305,7 @@ class FakeEncoder:
     """Deterministic stand-in for ``OnnxEncoder``: unit vectors from a hash of the text."""
 
     def __init__(self, dimension: int = 8, max_seq_length: int = 128):
+        self.name = f"fake-{dimension}d"
         self.dimension = dimension
         self.max_seq_length = max_seq_length
         self.calls: list[list[str]] = []
@@ -326,13 +327,17 @@ class FakeEncoder:
     encode_documents = _encode
 
 
-def make_export(tmp_path, payload: bytes = b"x" * 2500, dim: int = 8, deployable=True):
+def make_export(tmp_path, payload: bytes = b"x" * 2500, dim: int = 8, deployable: str = "int8"):
     """A fake ``legalsearch export`` output: ml-commons/model.zip + register.json + export_report.json.
 
-    The zip holds no real ONNX graph: enough for the REST traffic, not for the exporter's validator.
+    The zip holds no real ONNX graph: enough for the REST traffic, not for the exporter's validator. The report is
+    the exporter's own :class:`~legalsearch.exporter.report.ExportReport`, marking ``deployable`` as packaged.
     """
     import hashlib
     import zipfile
+
+    from legalsearch.exporter.report import ExportReport
+    from legalsearch.exporter.testing import fake_gate
 
     ml = tmp_path / "export" / "ml-commons"
     ml.mkdir(parents=True)
@@ -350,5 +355,8 @@ def make_export(tmp_path, payload: bytes = b"x" * 2500, dim: int = 8, deployable
         "model_content_hash_value": hashlib.sha256(data).hexdigest(),
     }
     (ml / "register.json").write_text(json.dumps(register))
-    (tmp_path / "export" / "export_report.json").write_text(json.dumps({"deployable": deployable}))
+    ExportReport(deployable=deployable, gate=fake_gate(passed=deployable == "int8"),
+                 package={"zip": "ml-commons/model.zip", "register": "ml-commons/register.json",
+                          "variant": deployable, "size_bytes": len(data), "sha256": register["model_content_hash_value"]},
+                 ).save(tmp_path / "export")
     return tmp_path / "export"

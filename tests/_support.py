@@ -59,3 +59,30 @@ def shared_dataset(name: str) -> Path:
             pytest.fail(message + "; under CI=true this test must run")
         pytest.skip(message)
     return path
+
+
+def corrupt_int8(real_quantize):
+    """A quantize_int8 that shuffles the int8 weights and scrambles their scales: a deliberately broken graph.
+
+    (A random tiny BERT's layers add little to its embeddings, so the scales are blown up too, to be sure.)
+    """
+    def broken(fp32_dir, out_dir, scheme):
+        import numpy as np
+        import onnx
+        from onnx import numpy_helper
+
+        target = real_quantize(fp32_dir, out_dir, scheme)
+        model = onnx.load(str(target))
+        rng = np.random.default_rng(0)
+        for init in model.graph.initializer:
+            if init.data_type == onnx.TensorProto.INT8:
+                values = numpy_helper.to_array(init).copy()
+                rng.shuffle(values.reshape(-1))
+                init.CopyFrom(numpy_helper.from_array(values, init.name))
+            elif init.name.endswith("_scale") and init.data_type == onnx.TensorProto.FLOAT:
+                values = numpy_helper.to_array(init)
+                values = (values * rng.uniform(-50, 50, size=values.shape)).astype(np.float32)
+                init.CopyFrom(numpy_helper.from_array(values, init.name))
+        onnx.save_model(model, str(target))
+        return target
+    return broken

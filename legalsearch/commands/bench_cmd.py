@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from legalsearch.commands.options import MetricList, base_option, dataset_option, load_dataset_or_fail, \
-    relevant_grade_option, seed_option
+    relevant_grade_option, seed_option, skip_invalid_option
 from legalsearch.hybrid import FILE_NAME as HYBRID_FILE
 from legalsearch.plugin.cli import connection_options
 
@@ -37,22 +37,27 @@ from legalsearch.plugin.cli import connection_options
 @click.option("--epochs", type=click.IntRange(min=1), default=2, show_default=True,
               help="Epochs when fine-tuning first (no --model).")
 @seed_option
+@skip_invalid_option
 @relevant_grade_option
 def bench(dataset, model_dir, base_model, export_dir, no_onnx, settings, index_name, out, split, dev_split, metrics,
-          bootstrap_samples, speed, epochs, seed, relevant_grade) -> None:
-    """Benchmark BM25, base, fine-tuned (PyTorch and int8 ONNX) and tuned hybrid on held-out queries."""
+          bootstrap_samples, speed, epochs, seed, skip_invalid, relevant_grade) -> None:
+    """Benchmark BM25, base, fine-tuned (PyTorch and deployed ONNX) and tuned hybrid on held-out queries.
+
+    The ONNX row is the export's deployable variant (int8, or fp32 when int8 failed the quality gate); with --url,
+    the variant the index was deployed with, which also embeds the queries sent to it.
+    """
     from legalsearch.bench import run_bench
+    from legalsearch.bench.report import write_reports
     from legalsearch.encoders import SentenceTransformerEncoder, resolve_model_name
     from legalsearch.errors import BenchError
-    from legalsearch.report import write_reports
 
-    ds = load_dataset_or_fail(dataset, relevant_grade=relevant_grade)
+    ds = load_dataset_or_fail(dataset, skip_invalid, relevant_grade)
     if split not in ds.qrels:
         raise BenchError(f"{ds.path}: no '{split}' split (qrels/{split}.tsv); the benchmark reports on held-out "
                          "queries only — add a test split or choose one with --split")
     target = None
     if settings is not None:  # before anything long: a wrong URL or index should fail now
-        from legalsearch.cluster_bench import ClusterTarget
+        from legalsearch.bench.cluster import ClusterTarget
 
         target = ClusterTarget.open(settings, index_name)
     base_name, provenance = resolve_model_name(base_model)
@@ -78,8 +83,9 @@ def bench(dataset, model_dir, base_model, export_dir, no_onnx, settings, index_n
         click.echo(f"note: base dimension {base.dimension} differs from fine-tuned {tuned.dimension}", err=True)
     encoders = {"base": base, "fine-tuned": tuned}
     speed_encoders = {"pytorch": tuned} if speed else None
+    onnx = None
     if not no_onnx:
-        from legalsearch.exporter.encoder import OnnxEncoder
+        from legalsearch.bench.models import exported_models
 
         if export_dir is None:
             from legalsearch.exporter.export import export_model
@@ -87,11 +93,10 @@ def bench(dataset, model_dir, base_model, export_dir, no_onnx, settings, index_n
             export_dir = out / "export"
             click.echo(f"Exporting {model_dir} to {export_dir}", err=True)
             export_model(model_dir, export_dir, dataset=ds, allow_degraded=True, overwrite=True)
-        int8 = OnnxEncoder(export_dir / "int8")
-        encoders["fine-tuned (onnx int8)"] = int8
+        onnx = exported_models(export_dir, target.variant if target is not None else None, speed=speed)
+        encoders[onnx.row] = onnx.encoder
         if speed:
-            speed_encoders["onnx fp32"] = OnnxEncoder(export_dir / "fp32")
-            speed_encoders["onnx int8"] = int8
+            speed_encoders.update(onnx.speed)
 
     extra = {"models": {"base": provenance, "fine-tuned": str(model_dir),
                         "export": str(export_dir) if export_dir else None}}
@@ -101,10 +106,10 @@ def bench(dataset, model_dir, base_model, export_dir, no_onnx, settings, index_n
                        bootstrap_samples=bootstrap_samples, seed=seed, speed_encoders=speed_encoders,
                        show_progress=True, extra=extra)
     if target is not None:
-        from legalsearch.cluster_bench import cluster_bench
+        from legalsearch.bench.cluster import cluster_bench
 
-        result.data["cluster"] = cluster_bench(target, ds, split, result.data, tuned_encoder=int8
-                                               if not no_onnx else tuned, metrics=metrics)
+        result.data["cluster"] = cluster_bench(target, ds, split, result.data, onnx.encoder if onnx else tuned,
+                                               variant=onnx.variant if onnx else None, metrics=metrics)
     result.save(out)
     hybrid_path = result.hybrid.save(out / HYBRID_FILE)
     paths = write_reports(result.data, out)

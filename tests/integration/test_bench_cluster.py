@@ -69,19 +69,22 @@ def bench_cluster(opensearch_url, deployed, tiny_model_dir):
 
 
 def test_cluster_table_sits_beside_the_offline_one(bench_cluster, deployed):
-    from legalsearch.cluster_bench import OFFLINE_ROW
+    from legalsearch.bench.cluster import offline_row
+    from legalsearch.exporter.report import ExportReport
 
     results, _ = bench_cluster
-    alias = deployed[0]
+    alias, export = deployed[0], deployed[1]
     offline = {row["name"]: row for row in results["rows"]}
-    assert list(offline) == ["bm25", "base", "fine-tuned", "fine-tuned (onnx int8)", "hybrid (bm25 + fine-tuned)"]
+    deployable = ExportReport.from_export_dir(export).deployable  # deploy's default: what the index serves
+    assert list(offline) == ["bm25", "base", "fine-tuned", f"fine-tuned (onnx {deployable})",
+                             "hybrid (bm25 + fine-tuned)"]
     cluster = results["cluster"]
     assert cluster["index"].startswith(f"{alias}-v") and cluster["vectors"] == "client"
     assert list(cluster["modes"]) == list(MODES)
     for mode, row in cluster["modes"].items():
         assert set(row["metrics"]) == set(METRICS) and all(0 <= v <= 1 for v in row["metrics"].values())
-        assert row["offline_row"] == OFFLINE_ROW[mode]
-        assert row["offline_ndcg@10"] == offline[OFFLINE_ROW[mode]]["metrics"]["ndcg@10"]
+        assert row["offline_row"] == offline_row(mode, deployable)
+        assert row["offline_ndcg@10"] == offline[offline_row(mode, deployable)]["metrics"]["ndcg@10"]
     # the index's default pipeline has the setting bench tuned on dev, read back from the hybrid.json deploy took
     assert cluster["hybrid_config"] == results["hybrid"]["config"] and cluster["hybrid_same_as_offline"] is True
     assert json.loads((deployed[2] / "offline" / "hybrid.json").read_text()) == results["hybrid"]["config"]
@@ -97,7 +100,7 @@ def test_agreement_flags_follow_the_tolerance_and_the_report_marks_them(bench_cl
         difference = abs(row["metrics"]["ndcg@10"] - row["offline_ndcg@10"])
         assert row["agrees"] == (difference <= 0.01), (mode, difference)
         assert ("**NO**" in table[mode]) == (not row["agrees"]), table[mode]
-    # same int8 encoder, same passages as the offline MaxP: dense retrieval through k-NN must reproduce offline
+    # same ONNX encoder, same passages as the offline MaxP: dense retrieval through k-NN must reproduce offline
     assert cluster["modes"]["neural"]["agrees"], cluster["modes"]["neural"]
 
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from legalsearch.cluster_bench import ClusterTarget, agrees, cluster_bench
+from legalsearch.bench.cluster import ClusterTarget, agrees, cluster_bench
 from legalsearch.errors import BenchError
 from legalsearch.hybrid import HybridConfig
 from legalsearch.plugin.connection import Cluster
 from legalsearch.plugin.deploy import DeployOptions, deploy
 from legalsearch.plugin.search import DeploymentInfo
 from legalsearch.plugin.testing import FakeEncoder, FakeOpenSearch
-from legalsearch.report import cluster_markdown, cluster_notes
+from legalsearch.bench.report import cluster_markdown, cluster_notes
 
 TUNED = {"technique": "l2", "combination": "arithmetic_mean", "weights": [0.7, 0.3], "rank_constant": 60}
 
@@ -59,7 +59,8 @@ def test_flags_follow_each_mode_and_the_report_marks_only_the_disagreeing_one(de
     value = measured["modes"]["bm25"]["metrics"]["ndcg@10"]  # the fake ranks alike in every mode
     assert 0.02 < value <= 1
     result = cluster_bench(target, dataset, "test",
-                           _offline(_rows(bm25=value - 0.009, int8=value - 0.011, hybrid=value)), encoder)
+                           _offline(_rows(bm25=value - 0.009, int8=value - 0.011, hybrid=value)), encoder,
+                           variant="int8")
     modes = result["modes"]
     assert [modes[m]["agrees"] for m in ("bm25", "neural", "hybrid")] == [True, False, True]
     assert modes["neural"]["offline_row"] == "fine-tuned (onnx int8)"
@@ -69,6 +70,18 @@ def test_flags_follow_each_mode_and_the_report_marks_only_the_disagreeing_one(de
     table = cluster_markdown({"metrics": ["ndcg@10", "recall@20", "mrr@10"], "cluster": result})
     flagged = [line.split("|")[1].strip() for line in table.splitlines() if "**NO**" in line]
     assert flagged == ["neural"] and "agrees (±0.01)" in table
+
+
+def test_neural_is_compared_with_the_offline_row_of_the_variant_that_embeds_the_queries(deployed):
+    """An fp32 deployment: the fp32 ONNX row is the reference (not int8's), and results say fp32 embedded them."""
+    target, dataset = deployed
+    encoder = FakeEncoder(dimension=8)
+    value = cluster_bench(target, dataset, "test", _offline(_rows()), encoder)["modes"]["neural"]["metrics"]["ndcg@10"]
+    rows = {**_rows(int8=value - 0.5), "fine-tuned (onnx fp32)": value}
+    result = cluster_bench(target, dataset, "test", _offline(rows), encoder, variant="fp32")
+    neural = result["modes"]["neural"]
+    assert neural["offline_row"] == "fine-tuned (onnx fp32)" and neural["agrees"]
+    assert result["query_encoder"] == {"variant": "fp32", "name": encoder.name}
 
 
 def test_deployed_hybrid_setting_and_ingest_throughput_are_reported(deployed):

@@ -11,11 +11,15 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from _support import corrupt_int8
+
 from legalsearch.errors import ExportError, ModelError, QualityGateError
 from legalsearch.exporter import pipeline, quantize
 from legalsearch.exporter.cli import export as export_cmd
-from legalsearch.exporter.package import sha256_file, validate_package
+from legalsearch.exporter.package import validate_package
 from legalsearch.exporter.pipeline import export_model
+from legalsearch.exporter.report import ExportReport
+from legalsearch.hashing import file_sha256
 
 TEXTS = [
     "The Licensee shall indemnify and hold harmless the Licensor against all claims.",
@@ -50,6 +54,10 @@ def test_export_writes_the_contract_layout(exported):
     report = json.loads((out / "export_report.json").read_text())
     assert report["deployable"] == "int8" == exported.deployable
     assert report["gate"]["passed"] is True
+    # what readers get from the file is what the exporter returned, figures included
+    assert ExportReport.from_export_dir(out) == exported.report and exported.report.to_dict() == report
+    assert exported.report.int8_scheme == report["quantization"]["chosen"]
+    assert exported.report.query_cosine == report["gate"]["cosine"]["int8_vs_pytorch"]["queries"]["mean"] >= 0.99
     assert report["quantization"]["chosen"] == report["quantization"]["trials"][0]["scheme"]
     for graph in report["graphs"].values():
         # com.microsoft: the fused attention / skip-LayerNorm / bias-GELU (legalsearch.exporter.fuse)
@@ -66,7 +74,7 @@ def test_export_writes_the_contract_layout(exported):
         assert sorted(archive.namelist()) == ["model.onnx", "tokenizer.json"]
         assert archive.read("model.onnx") == (out / "int8/model.onnx").read_bytes()
     info = validate_package(out)
-    assert info.sha256 == sha256_file(out / "ml-commons/model.zip")
+    assert info.sha256 == file_sha256(out / "ml-commons/model.zip")
 
 
 def test_fp32_graph_matches_pytorch(exported, tiny_model_dir):
@@ -92,34 +100,8 @@ def test_fp32_graph_matches_pytorch(exported, tiny_model_dir):
         assert cosine.min() > 1 - tolerance, (variant, cosine)
 
 
-def _corrupt_int8(real_quantize):
-    """A quantize_int8 that shuffles the int8 weights and scrambles their scales: a deliberately broken graph.
-
-    (A random tiny BERT's layers add little to its embeddings, so the scales are blown up too, to be sure.)
-    """
-    def broken(fp32_dir, out_dir, scheme):
-        import onnx
-        from onnx import numpy_helper
-
-        target = real_quantize(fp32_dir, out_dir, scheme)
-        model = onnx.load(str(target))
-        rng = np.random.default_rng(0)
-        for init in model.graph.initializer:
-            if init.data_type == onnx.TensorProto.INT8:
-                values = numpy_helper.to_array(init).copy()
-                rng.shuffle(values.reshape(-1))
-                init.CopyFrom(numpy_helper.from_array(values, init.name))
-            elif init.name.endswith("_scale") and init.data_type == onnx.TensorProto.FLOAT:
-                values = numpy_helper.to_array(init)
-                values = (values * rng.uniform(-50, 50, size=values.shape)).astype(np.float32)
-                init.CopyFrom(numpy_helper.from_array(values, init.name))
-        onnx.save_model(model, str(target))
-        return target
-    return broken
-
-
 def test_gate_trips_on_a_broken_int8_graph(tiny_model_dir, tmp_path, monkeypatch):
-    monkeypatch.setattr(quantize, "quantize_int8", _corrupt_int8(quantize.quantize_int8))
+    monkeypatch.setattr(quantize, "quantize_int8", corrupt_int8(quantize.quantize_int8))
     out = tmp_path / "out"
     out.mkdir()
     (out / "stale.txt").write_text("previous export")
@@ -281,7 +263,7 @@ def test_cli_scheme_names_match_the_quantizer():
 
 def test_forced_int8_scheme_is_used_without_search(exported, tiny_model_dir, tmp_path):
     result = export_model(tiny_model_dir, tmp_path / "out", int8_scheme="dynamic-matmul-perchannel-keep-ffn-out")
-    trials = result.report["quantization"]["trials"]
+    trials = result.report.quantization["trials"]
     assert [t["scheme"] for t in trials] == ["dynamic-matmul-perchannel-keep-ffn-out"]
     with pytest.raises(ExportError, match="unknown int8 scheme"):
         export_model(tiny_model_dir, tmp_path / "other", int8_scheme="int4")
@@ -296,7 +278,7 @@ def test_export_reads_as_many_tokens_as_the_pytorch_model(exported, tiny_model_d
 
     native = SentenceTransformer(str(tiny_model_dir), device="cpu").max_seq_length
     assert inspect_model(tiny_model_dir).max_seq_length == native
-    assert exported.report["max_seq_length"] == native
+    assert exported.report.max_seq_length == native
     tokenizer = json.loads((exported.out_dir / "int8/tokenizer.json").read_text())
     assert tokenizer["truncation"]["max_length"] == native
     assert OnnxEncoder(exported.out_dir / "int8").max_seq_length == native
@@ -311,8 +293,8 @@ def unfused(tiny_model_dir, tmp_path_factory):
 def test_unfused_export_keeps_standard_operators_and_the_same_embeddings(exported, unfused):
     from legalsearch.exporter.encoder import OnnxEncoder
 
-    assert unfused.report["fusion"]["applied"] is False
-    assert all(graph["custom_domains"] == [] for graph in unfused.report["graphs"].values())
+    assert unfused.report.fusion["applied"] is False
+    assert all(graph["custom_domains"] == [] for graph in unfused.report.graphs.values())
     validate_package(unfused.out_dir)
     for variant, tolerance in (("fp32", 1e-6), ("int8", 0.01)):
         fused = OnnxEncoder(exported.out_dir / variant).encode_documents(TEXTS, batch_size=3)

@@ -82,7 +82,7 @@ def test_missing_files_are_model_errors(tmp_path, export_dir):
 def test_encoding_never_imports_torch(export_dir):
     code = textwrap.dedent(f"""
         import sys
-        from legalsearch.encoders import load_encoder
+        from legalsearch.exporter import load_encoder
         encoder = load_encoder({str(export_dir)!r})
         encoder.encode_queries(["indemnify"])
         encoder.encode_documents(["the licensee shall indemnify"])

@@ -123,9 +123,22 @@ def test_package_rules(tmp_path, mutate, message):
         ml_commons.ModelPackage.from_export_dir(export, validate=False)
 
 
-def test_not_deployable_export_is_refused(tmp_path):
-    with pytest.raises(PackageError, match="not deployable"):
-        ml_commons.ModelPackage.from_export_dir(make_export(tmp_path, deployable=False), validate=False)
+@pytest.mark.parametrize("deployable", [False, True, {"variant": "int8"}, None])
+def test_export_with_an_old_format_report_is_refused_with_what_to_do(tmp_path, deployable):
+    """A report whose ``deployable`` is not int8/fp32 (older writers, hand-made files) names the file and says
+    to re-export, instead of deploying a package nobody vouched for."""
+    export = make_export(tmp_path)
+    report = export / "export_report.json"
+    report.write_text(json.dumps({"deployable": deployable}))
+    with pytest.raises(PackageError, match="re-export the model") as caught:
+        ml_commons.ModelPackage.from_export_dir(export, validate=False)
+    assert str(report) in str(caught.value)
+
+
+@pytest.mark.parametrize("deployable", ["int8", "fp32"])
+def test_package_knows_the_variant_its_report_marks_deployable(tmp_path, deployable):
+    package = ml_commons.ModelPackage.from_export_dir(make_export(tmp_path, deployable=deployable), validate=False)
+    assert package.variant == deployable
 
 
 def test_missing_package(tmp_path):

@@ -10,16 +10,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from legalsearch.bench import percentile_ms
+from legalsearch.bench.offline import HYBRID_ROW, onnx_row, percentile_ms
 from legalsearch.data import Dataset
 from legalsearch.errors import BenchError, OpenSearchError
-from legalsearch.evaluation import evaluate_run
+from legalsearch.evaluation import DEFAULT_METRICS, evaluate_run
 from legalsearch.hybrid import HybridConfig
 
 AGREEMENT_TOLERANCE = 0.01
 MODES = ("bm25", "neural", "hybrid")
-# cluster mode -> offline row it should reproduce
-OFFLINE_ROW = {"bm25": "bm25", "neural": "fine-tuned (onnx int8)", "hybrid": "hybrid (bm25 + fine-tuned)"}
+
+
+def offline_row(mode: str, variant: str | None) -> str:
+    """The offline row a cluster mode should reproduce: neural is the ONNX row of the variant the index serves."""
+    if mode == "bm25":
+        return "bm25"
+    if mode == "hybrid":
+        return HYBRID_ROW
+    return onnx_row(variant) if variant else "fine-tuned"
 
 
 def agrees(cluster_value: float, offline_value: float, tolerance: float = AGREEMENT_TOLERANCE) -> bool:
@@ -56,24 +63,38 @@ class ClusterTarget:
                              f"benchmarked model makes {dimension}: deploy this model first (legalsearch deploy)")
 
 
-def cluster_bench(target: ClusterTarget, dataset: Dataset, split: str, offline: dict, tuned_encoder,
-                  metrics=("ndcg@10", "recall@20", "mrr@10"), k: int = 100) -> dict:
-    """Run ``split``'s queries through every mode; ``offline`` is the offline half's results (``run_bench``)."""
+    @property
+    def variant(self) -> str | None:
+        """int8 | fp32: the graph that embedded the index's documents, as deploy recorded it (None: not an export's
+        ONNX graph, or an index deployed before the variant was recorded)."""
+        return self.info.variant
+
+
+def cluster_bench(target: ClusterTarget, dataset: Dataset, split: str, offline: dict, query_encoder,
+                  variant: str | None = None, metrics=DEFAULT_METRICS, k: int = 100) -> dict:
+    """Run ``split``'s queries through every mode; ``offline`` is the offline half's results (``run_bench``).
+
+    ``query_encoder`` embeds the queries for client-side vectors: it must be the graph the documents were embedded
+    with, ``variant`` of the export (:attr:`ClusterTarget.variant`; bench loads it); its offline row is the one the
+    neural mode is compared with. Server-side vectors: the cluster embeds the queries with its deployed model.
+    """
     from legalsearch.plugin.search import run_queries
 
-    target.check_dimension(tuned_encoder.dimension)
+    target.check_dimension(query_encoder.dimension)
     info = target.info
     queries = dataset.split_queries(split)
     qrels = dataset.qrels_for(split)
     offline_rows = {row["name"]: row for row in offline["rows"]}
     # Client-side vectors: queries carry our encoder's vector; server-side: the cluster embeds the query itself.
-    encoder = tuned_encoder if info.vectors == "client" else None
+    encoder = query_encoder if info.vectors == "client" else None
+    if info.vectors == "server":
+        variant = info.variant or variant
     modes = {}
     for mode in MODES:
         latencies: list[float] = []
         run = run_queries(target.cluster, info.index, queries, mode, k, encoder=encoder, latencies=latencies)
         result = evaluate_run(run, qrels, metrics, dataset.relevant_grade, name=f"opensearch {mode}")
-        reference = offline_rows.get(OFFLINE_ROW[mode]) or offline_rows["fine-tuned"]
+        reference = offline_rows.get(offline_row(mode, variant)) or offline_rows["fine-tuned"]
         offline_ndcg = reference["metrics"]["ndcg@10"]
         modes[mode] = {
             "metrics": result.means,
@@ -89,6 +110,10 @@ def cluster_bench(target: ClusterTarget, dataset: Dataset, split: str, offline: 
     # display_url has any user:password removed: results.json must not carry credentials.
     return {"url": getattr(target.cluster, "display_url", None), "index": info.index,
             "vectors": info.vectors, "model_id": info.model_id, "deployed_encoder": info.encoder,
+            "deployed_variant": info.variant,
+            # what embedded the queries: our encoder (client-side vectors) or the cluster's model (server-side)
+            "query_encoder": {"variant": variant,
+                              "name": getattr(encoder, "name", None) if encoder is not None else "the cluster's model"},
             "modes": modes, "tolerance": AGREEMENT_TOLERANCE,
             "hybrid_config": deployed.to_dict() if deployed else None,
             "hybrid_same_as_offline": deployed == tuned if deployed else None,

@@ -28,6 +28,13 @@ from legalsearch.retrieval import BM25Retriever, DenseRetriever, Run, fuse
 log = logging.getLogger(__name__)
 
 PRIMARY = "ndcg@10"
+HYBRID_ROW = "hybrid (bm25 + fine-tuned)"
+
+
+def onnx_row(variant: str) -> str:
+    """Name of the offline row of the fine-tuned model's exported ``variant`` (int8 | fp32) graph."""
+    return f"fine-tuned (onnx {variant})"
+
 GRID_WEIGHTS = tuple(round(0.1 * i, 1) for i in range(0, 11))
 GRID_TECHNIQUES = TECHNIQUES
 
@@ -142,7 +149,7 @@ def _dense_runs(encoder, dataset: Dataset, splits: list[str], k: int, show_progr
 
 def run_bench(
     dataset: Dataset,
-    encoders: dict,  # label -> Encoder; must contain "base" and "fine-tuned", may contain "fine-tuned (onnx int8)"
+    encoders: dict,  # label -> Encoder; must contain "base" and "fine-tuned", may contain onnx_row(variant)
     split: str = "test",
     dev_split: str | None = "dev",
     metrics=DEFAULT_METRICS,
@@ -187,7 +194,7 @@ def run_bench(
         tuning = {"split": dev_split, "chosen": hybrid_config.to_dict(), "grid": grid}
     else:
         hybrid_config = HybridConfig()
-    hybrid_name = "hybrid (bm25 + fine-tuned)"
+    hybrid_name = HYBRID_ROW
     rows.append(evaluate_run(fuse(bm25_runs[split], dense_runs["fine-tuned"][split], hybrid_config, k=k), qrels,
                              metrics, dataset.relevant_grade, hybrid_name,
                              {"retriever": "hybrid", **hybrid_config.to_dict()}))
