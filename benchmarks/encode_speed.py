@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> dict:
     import torch
 
     from legalsearch.encoders import SentenceTransformerEncoder, resolve_model_name
-    from legalsearch.exporter.encoder import OnnxEncoder, default_threads
+    from legalsearch.exporter.encoder import OnnxEncoder, default_threads, load_onnx_encoder
 
     threads = args.threads or default_threads()
     torch.set_num_threads(threads)
@@ -121,14 +121,15 @@ def main(argv: list[str] | None = None) -> dict:
         tmp = tempfile.TemporaryDirectory(prefix="encode-speed-")
         export_dir = Path(tmp.name) / "export"
         export_model(model_path, export_dir, allow_degraded=True)
-    report_path = export_dir / "export_report.json"
-    report = json.loads(report_path.read_text()) if report_path.is_file() else {}
-    chosen = report.get("quantization", {}).get("chosen", "unknown (no export_report.json)")
+    from legalsearch.exporter.report import ExportReport, is_export_dir
+
+    chosen = (ExportReport.from_export_dir(export_dir).int8_scheme if is_export_dir(export_dir) else None) \
+        or "unknown (no export_report.json)"
 
     encoders = {
         "pytorch": SentenceTransformerEncoder(model_path),
-        "fp32": OnnxEncoder(export_dir / "fp32", threads=threads),
-        "int8": OnnxEncoder(export_dir / "int8", threads=threads),
+        "fp32": load_onnx_encoder(export_dir, "fp32", threads=threads),
+        "int8": load_onnx_encoder(export_dir, "int8", threads=threads),
     }
     if args.all_schemes:
         from legalsearch.exporter.quantize import SCHEMES, quantize_int8

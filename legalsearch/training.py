@@ -74,21 +74,15 @@ def choose_batch_sampler(config: TrainingConfig, batch_samplers):
     return LengthGroupedNoDuplicatesBatchSampler
 
 
-def score_dev(encoder, dataset: Dataset, split: str, metrics=("ndcg@10", "recall@20", "mrr@10")) -> dict:
-    """MaxP dense retrieval over the whole corpus, scored on ``split``: the numbers checkpoints are chosen by."""
-    from legalsearch.evaluation import evaluate_run
-    from legalsearch.retrieval import DenseRetriever
-
-    retriever = DenseRetriever(encoder)
-    retriever.build(list(dataset.corpus.values()))
-    run = retriever.search(dataset.split_queries(split))
-    return evaluate_run(run, dataset.qrels_for(split), metrics, dataset.relevant_grade).means
-
-
-def make_dev_evaluator(dataset: Dataset, split: str, tokenizer_path: Path, metrics=("ndcg@10", "recall@20", "mrr@10")):
-    """An evaluator for the trainer that scores MaxP dense retrieval on ``split`` over the whole corpus."""
+def make_dev_evaluator(dataset: Dataset, split: str, tokenizer_path: Path, metrics=None):
+    """An evaluator for the trainer that scores MaxP dense retrieval on ``split`` over the whole corpus
+    (:func:`legalsearch.evaluation.evaluate_dense`, the numbers checkpoints are chosen by); ``metrics`` default
+    :data:`legalsearch.evaluation.DEFAULT_METRICS`."""
     *_, BaseEvaluator = _import_training()
     from legalsearch.encoders import SentenceTransformerEncoder
+    from legalsearch.evaluation import DEFAULT_METRICS, evaluate_dense
+
+    metrics = tuple(metrics or DEFAULT_METRICS)
 
     class DevRetrievalEvaluator(BaseEvaluator):
         def __init__(self):
@@ -107,7 +101,11 @@ def make_dev_evaluator(dataset: Dataset, split: str, tokenizer_path: Path, metri
 
         def __call__(self, model, output_path=None, epoch: int = -1, steps: int = -1) -> dict[str, float]:
             encoder = SentenceTransformerEncoder.from_model(model, name="training", tokenizer_path=tokenizer_path)
-            return self.record(score_dev(encoder, dataset, split, metrics), epoch, steps)
+            return self.record(evaluate_dense(encoder, dataset, split, metrics), epoch, steps)
+
+        def score(self, encoder) -> dict[str, float]:
+            """The same figures for an encoder outside training (the untouched base model, epoch 0)."""
+            return evaluate_dense(encoder, dataset, split, metrics)
 
     return DevRetrievalEvaluator()
 
@@ -165,7 +163,7 @@ def train(
     from legalsearch.encoders import SentenceTransformerEncoder
 
     base_encoder = SentenceTransformerEncoder(base_model, device=device, max_seq_length=config.max_seq_length)
-    baseline = evaluator.record(score_dev(base_encoder, dataset, config.eval_split), epoch=0, steps=0)
+    baseline = evaluator.record(evaluator.score(base_encoder), epoch=0, steps=0)
     del base_encoder
 
     checkpoints = out_dir / "checkpoints"
