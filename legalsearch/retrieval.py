@@ -1,5 +1,8 @@
 """Retrievers that produce runs (query id -> {doc id: score}): BM25, dense with MaxP, and hybrid fusion.
 
+BM25 is the deployed lexical query reproduced offline (the index's ``legal`` analyzer, Lucene's BM25, the citations
+boost), so mining, evaluation, hybrid tuning and bench score what the cluster serves.
+
 Hybrid fusion reproduces OpenSearch neural-search's arithmetic so that offline numbers predict what the cluster
 returns: each sub-query's scores are normalized over that sub-query's own top-k (``min_max``: (s - min)/(max - min),
 a normalized 0 raised to 0.001 and a single result scored 1.0; ``l2``: s / sqrt(sum of squares), dense scores taken
@@ -20,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from legalsearch.citations import CITATION_BOOST
 from legalsearch.data import Document
 from legalsearch.encoders import Encoder
 from legalsearch.hybrid import HybridConfig
@@ -31,55 +35,172 @@ Run = dict[str, dict[str, float]]
 
 
 class BM25Retriever:
-    """Okapi BM25 over title + text with English stop words and Snowball stemming (bm25s + PyStemmer).
+    """The deployed lexical query, run offline: Lucene BM25 on ``content`` with the index's ``legal`` analyzer, plus
+    the ``citations`` boost.
 
-    Stemming is used when PyStemmer is installed; ``stemming`` in :meth:`describe` says which was used.
+    What the cluster does, reproduced step by step (``tests/integration/test_bm25_parity.py`` compares scores with
+    the node's):
+
+    * **Analysis**: ``title`` and ``text`` are copied into ``content`` as two values, each analyzed by
+      :func:`legalsearch.analysis.legal_analyzer` (read from ``mappings/index.json``), so citations are single
+      terms with their parts stacked at the same position.
+    * **Query**: the ``match`` query's terms are grouped by position; a position holding one term is a term query,
+      one holding several (a citation and its parts) is Lucene's ``SynonymQuery``: the document's frequencies of
+      the terms are summed and the idf is that of the most frequent term. The groups' scores are summed.
+    * **Scoring**: ``BM25Similarity`` (Lucene 8+, no ``(k1 + 1)`` factor): ``idf = ln(1 + (N - n + 0.5) /
+      (n + 0.5))`` with ``N`` the documents that have the field, ``score = idf * f / (f + k1 * (1 - b + b * dl /
+      avgdl))``. ``dl`` is the token count without the stacked parts (``discount_overlaps``), stored in Lucene's
+      one-byte norm (exact up to 40 tokens, then 4 significant bits), and ``avgdl`` is the field's total term
+      frequency (parts included) over ``N``. Arithmetic is in float32, like Lucene's.
+    * **Citations**: a document whose :func:`~legalsearch.citations.extract_citations` keywords include one the
+      query cites gets ``CITATION_BOOST`` added, like the ``terms`` clause of
+      :func:`legalsearch.plugin.queries.bm25_clause`.
+
+    Args:
+        documents: the corpus.
+        k1, b: BM25 parameters; default: what ``mappings/index.json`` gives the ``content`` field (Lucene's 1.2,
+            0.75 unless a similarity is configured).
+        citation_boost: the ``terms`` clause's boost (0 turns it off).
     """
 
-    def __init__(self, documents: list[Document], k1: float = 1.2, b: float = 0.75):
-        import bm25s
+    def __init__(self, documents: list[Document], k1: float | None = None, b: float | None = None,
+                 citation_boost: float = CITATION_BOOST):
+        from legalsearch.analysis import index_definition, legal_analyzer
+        from legalsearch.citations import extract_citations
 
-        # bm25s pins its logger to DEBUG on import, so its index-building chatter would reach every handler;
-        # let it follow the application's root level instead.
-        logging.getLogger("bm25s").setLevel(logging.NOTSET)
+        params = lucene_bm25_parameters(index_definition())
+        self.k1 = float(params["k1"] if k1 is None else k1)
+        self.b = float(params["b"] if b is None else b)
+        self.discount_overlaps = bool(params["discount_overlaps"])
+        self.citation_boost = float(citation_boost)
+        self.analyzer = legal_analyzer()
+        self._extract_citations = extract_citations
         self.doc_ids = [doc.id for doc in documents]
-        self.stemmer = _english_stemmer()
-        self.k1, self.b = k1, b
-        tokens = bm25s.tokenize(
-            [doc.full_text for doc in documents], stopwords="en", stemmer=self.stemmer, show_progress=False
-        )
-        self.index = bm25s.BM25(k1=k1, b=b)
-        self.index.index(tokens, show_progress=False)
+        postings: dict[str, tuple[list[int], list[int]]] = {}
+        lengths = np.zeros(len(documents), dtype=np.int64)
+        total_terms, doc_count = 0, 0
+        self._citations: dict[str, list[int]] = {}
+        for index, doc in enumerate(documents):
+            counts: dict[str, int] = {}
+            length = overlaps = 0
+            for value in (doc.title, doc.text):  # copy_to: two values of one field
+                last = None
+                for token in self.analyzer.analyze(value or ""):
+                    counts[token.term] = counts.get(token.term, 0) + 1
+                    length += 1
+                    overlaps += token.position == last
+                    last = token.position
+            if length:
+                doc_count += 1
+                total_terms += length
+            lengths[index] = length - overlaps if self.discount_overlaps else length
+            for term, count in counts.items():
+                docs, freqs = postings.setdefault(term, ([], []))
+                docs.append(index)
+                freqs.append(count)
+            if self.citation_boost:
+                for citation in extract_citations(doc.full_text):
+                    self._citations.setdefault(citation, []).append(index)
+        self._postings = {term: (np.asarray(d, dtype=np.int64), np.asarray(f, dtype=np.float32))
+                          for term, (d, f) in postings.items()}
+        self.doc_count = doc_count
+        self.avgdl = np.float32(total_terms / doc_count) if doc_count else np.float32(1.0)
+        self._norm_inverse = _lucene_norm_inverse(lengths, self.k1, self.b, self.avgdl)
 
     def describe(self) -> dict:
-        return {"retriever": "bm25", "library": "bm25s", "k1": self.k1, "b": self.b,
-                "stemming": self.stemmer is not None}
+        return {"retriever": "bm25", "similarity": "lucene BM25", "k1": self.k1, "b": self.b,
+                "analyzer": f"{self.analyzer.name} (mappings/index.json)", "field": "content",
+                "citation_boost": self.citation_boost}
+
+    def idf(self, doc_freq: int) -> np.float32:
+        return np.float32(math.log(1 + (self.doc_count - doc_freq + 0.5) / (doc_freq + 0.5)))
+
+    def scores(self, query: str) -> np.ndarray:
+        """float32 score of every document for ``query`` (0 where the deployed query would not match)."""
+        total = np.zeros(len(self.doc_ids), dtype=np.float64)
+        matched = np.zeros(len(self.doc_ids), dtype=bool)
+        for group in self.analyzer.positions(query):
+            present = [self._postings[term] for term in group if term in self._postings]
+            if not present:
+                continue
+            doc_freq = max(len(docs) for docs, _ in present)
+            docs = np.concatenate([d for d, _ in present])
+            freqs = np.concatenate([f for _, f in present])
+            unique, inverse = np.unique(docs, return_inverse=True)
+            freq = np.zeros(len(unique), dtype=np.float32)
+            np.add.at(freq, inverse, freqs)
+            weight = self.idf(doc_freq)
+            one = np.float32(1.0)
+            score = weight - weight / (one + freq * self._norm_inverse[unique])
+            total[unique] += score
+            matched[unique] = True
+        out = total.astype(np.float32)
+        if self.citation_boost:
+            cited = {i for c in self._extract_citations(query) for i in self._citations.get(c, ())}
+            if cited:
+                rows = np.fromiter(cited, dtype=np.int64)
+                out[rows] = (out[rows].astype(np.float64) + self.citation_boost).astype(np.float32)
+                matched[rows] = True
+        out[~matched] = 0.0
+        return out
 
     def search(self, queries: dict[str, str], k: int = 100) -> Run:
-        import bm25s
-
-        qids = list(queries)
-        tokens = bm25s.tokenize([queries[q] for q in qids], stopwords="en", stemmer=self.stemmer,
-                                show_progress=False, return_ids=False)
         k = min(k, len(self.doc_ids))
         run: Run = {}
-        for qid, query_tokens in zip(qids, tokens):
-            if not query_tokens:
-                run[qid] = {}
-                continue
-            scores = self.index.get_scores(query_tokens)
+        for qid, text in queries.items():
+            scores = self.scores(text)
             top = _top_k(scores, k)
             run[qid] = {self.doc_ids[i]: float(scores[i]) for i in top if scores[i] > 0}
         return run
 
 
-def _english_stemmer():
-    try:
-        import Stemmer
-    except ImportError:
-        log.warning("PyStemmer not installed: BM25 runs without stemming (pip install PyStemmer)")
-        return None
-    return Stemmer.Stemmer("english").stemWords
+def lucene_bm25_parameters(index: dict) -> dict:
+    """k1, b and discount_overlaps that the index's ``content`` field is scored with.
+
+    The field's ``similarity`` (a name from ``settings.index.similarity``, or ``BM25``), else the index's
+    ``default`` similarity, else OpenSearch's default: BM25 with k1 1.2, b 0.75, discount_overlaps true.
+    """
+    settings = index.get("settings", {})
+    similarities = {**settings.get("similarity", {}), **settings.get("index", {}).get("similarity", {})}
+    field = index.get("mappings", {}).get("properties", {}).get("content", {})
+    name = field.get("similarity", "default")
+    spec = similarities.get(name, {"type": "BM25"} if name in ("default", "BM25") else None)
+    if spec is None or str(spec.get("type", "BM25")).upper() != "BM25":
+        raise ValueError(f"content is scored with similarity '{name}' ({spec}); offline BM25 reproduces only BM25")
+    return {"k1": float(spec.get("k1", 1.2)), "b": float(spec.get("b", 0.75)),
+            "discount_overlaps": str(spec.get("discount_overlaps", True)).lower() == "true"}
+
+
+# Lucene SmallFloat.intToByte4 / byte4ToInt: the one-byte norm that stores a field's length.
+_NUM_FREE_VALUES = 255 - 231  # 255 - longToInt4(Integer.MAX_VALUE)
+
+
+def _long_to_int4(value: int) -> int:
+    bits = value.bit_length()
+    if bits < 4:
+        return value
+    shift = bits - 4
+    return ((value >> shift) & 0x07) | ((shift + 1) << 3)
+
+
+def _int4_to_long(value: int) -> int:
+    bits, shift = value & 0x07, (value >> 3) - 1
+    return bits if shift == -1 else (bits | 0x08) << shift
+
+
+def lucene_norm_length(length: int) -> int:
+    """The length Lucene's BM25 sees for a field of ``length`` tokens (exact below 41, then 4 significant bits)."""
+    if length < _NUM_FREE_VALUES:
+        return length
+    encoded = _NUM_FREE_VALUES + _long_to_int4(length - _NUM_FREE_VALUES)
+    return _NUM_FREE_VALUES + _int4_to_long(encoded - _NUM_FREE_VALUES)
+
+
+def _lucene_norm_inverse(lengths: np.ndarray, k1: float, b: float, avgdl: np.float32) -> np.ndarray:
+    """1 / (k1 * ((1 - b) + b * dl / avgdl)) per document, in float32 as BM25Similarity's norm cache computes it."""
+    decoded = np.fromiter((lucene_norm_length(int(n)) for n in lengths), dtype=np.float32, count=len(lengths))
+    k1_, b_ = np.float32(k1), np.float32(b)
+    return (np.float32(1.0) / (k1_ * ((np.float32(1.0) - b_) + b_ * decoded / avgdl))).astype(np.float32)
 
 
 def _top_k(scores: np.ndarray, k: int) -> np.ndarray:

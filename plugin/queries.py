@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from legalsearch.citations import CITATION_BOOST
+
 MODES = ("bm25", "neural", "hybrid")
 VECTOR_FIELD = "passages.knn"
 NESTED_PATH = "passages"
 DEFAULT_CANDIDATES = 100  # k of the dense clause: HNSW candidates per query (>= size)
-CITATION_BOOST = 2.0
-EXACT_BOOST = 0.0  # > 0 adds the unstemmed content.exact field; off by default to keep BM25 comparable offline
+EXACT_BOOST = 0.0  # > 0 adds the unstemmed content.exact field; offline BM25 (retrieval.BM25Retriever) has no such clause
 SOURCE_EXCLUDES = ["passages", "passage_chunks"]
 
 

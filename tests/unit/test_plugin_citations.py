@@ -1,17 +1,14 @@
 """Legal-text behaviour as (input, expected) tables: citation extraction and the index analyzer's citation units.
 
-The analyzer tables run the char filters of ``mappings/index.json`` with Python's ``re`` (the patterns are written in
-the common subset of Java and Python regex) and a word splitter like the standard tokenizer; the integration tests
-check the same table with ``_analyze`` on a real node.
+The analyzer tables run the analyzers of ``mappings/index.json`` through :mod:`legalsearch.analysis` (the offline
+chain that offline BM25 uses); the integration tests check the same tables with ``_analyze`` on a real node.
 """
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from legalsearch.mappings import load
+from legalsearch.analysis import legal_analyzer
 from legalsearch.plugin.citations import extract_citations, normalize_citation
 
 EXTRACTION = [
@@ -48,21 +45,9 @@ def test_normalize_citation(raw, expected):
 
 
 def _python_analyze(text: str, exact: bool = True) -> list[str]:
-    """Char filters from mappings/index.json + a standard-tokenizer-like split + lowercase + citation parts."""
-    analysis = load("index")["settings"]["analysis"]
-    analyzer = analysis["analyzer"]["legal_exact" if exact else "legal"]
-    for name in analyzer["char_filter"]:
-        spec = analysis["char_filter"][name]
-        replacement = re.sub(r"\$(\d)", r"\\g<\1>", spec["replacement"])
-        text = re.sub(spec["pattern"], replacement, text)
-    tokens = re.findall(r"[^\W_]+(?:(?:[.'’]|_+)[^\W_]+)*", text)
-    parts_re = re.compile(analysis["filter"]["legal_citation_parts"]["patterns"][0])
-    out = []
-    for token in tokens:
-        token = token.lower()
-        out.append(token)
-        out.extend(m.group(1) or m.group(2) for m in parts_re.finditer(token))
-    return out
+    """The index's analyzer run offline (legalsearch.analysis reads mappings/index.json; the node agrees token for
+    token, see tests/integration/test_analysis_parity.py)."""
+    return legal_analyzer("legal_exact" if exact else "legal").terms(text)
 
 
 ANALYZER_UNITS = [
