@@ -61,6 +61,19 @@ def shared_dataset(name: str) -> Path:
     return path
 
 
+def require(module: str, extra: str):
+    """Import an optional dependency; skipped when absent, but a failure under CI=true (CI installs every extra)."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        message = f"{module} is not installed ({exc}); pip install 'legalsearch[{extra}]'"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + "; under CI=true this test must run")
+        pytest.skip(message, allow_module_level=True)
+
+
 def corrupt_int8(real_quantize):
     """A quantize_int8 that shuffles the int8 weights and scrambles their scales: a deliberately broken graph.
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from _support import require
 from _tiny_onnx import build_tiny_onnx_zip, reference_embeddings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -158,8 +159,8 @@ def _wait_task(client, task_id: str, timeout: float = 300) -> dict:
 
 @pytest.fixture(scope="module")
 def tiny_onnx(tmp_path_factory):
-    pytest.importorskip("torch")
-    pytest.importorskip("onnx")
+    require("torch", "train")
+    require("onnx", "onnx")
     texts = [text for _, text, _ in DOCS] + ["duty of care", "contract void"]
     out_dir = tmp_path_factory.mktemp("tiny-onnx")
     return out_dir, build_tiny_onnx_zip(out_dir, texts)

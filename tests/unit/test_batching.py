@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
+from _support import require
 
-pytest.importorskip("sentence_transformers")
-datasets = pytest.importorskip("datasets")
+require("sentence_transformers", "train")
+datasets = require("datasets", "train")
 
 from legalsearch.batching import LengthGroupedNoDuplicatesBatchSampler, group_batches, row_lengths  # noqa: E402
 
