@@ -355,8 +355,8 @@ def make_export(tmp_path, payload: bytes = b"x" * 2500, dim: int = 8, deployable
         "model_content_hash_value": hashlib.sha256(data).hexdigest(),
     }
     (ml / "register.json").write_text(json.dumps(register))
-    ExportReport(deployable=deployable, gate=fake_gate(passed=deployable == "int8"),
-                 package={"zip": "ml-commons/model.zip", "register": "ml-commons/register.json",
-                          "variant": deployable, "size_bytes": len(data), "sha256": register["model_content_hash_value"]},
-                 ).save(tmp_path / "export")
+    package = {"zip": "ml-commons/model.zip", "register": "ml-commons/register.json", "variant": deployable,
+               "size_bytes": len(data), "sha256": register["model_content_hash_value"]}
+    ExportReport(deployable=deployable, gate=fake_gate(passed=deployable == "int8"), package=package).save(
+        tmp_path / "export")
     return tmp_path / "export"

@@ -1,8 +1,9 @@
 """`legalsearch bench --url` against an fp32 deployment embeds its queries with fp32, through the real node.
 
-The export's int8 graph is broken on purpose so that the quality gate fails it and fp32 is the deployable variant; deploy with
-client-side vectors embeds the documents with fp32 and records it in the index's ``_meta``. Every query vector that
-bench then sends must be the fp32 graph's (not int8's), and the neural mode is compared with the fp32 offline row.
+The export's int8 graph is broken on purpose so that the quality gate fails it and fp32 is the deployable variant;
+deploy with client-side vectors embeds the documents with fp32 and records it in the index's ``_meta``. Every query
+vector that bench then sends must be the fp32 graph's (not int8's), and the neural mode is compared with the fp32
+offline row.
 """
 
 from __future__ import annotations
