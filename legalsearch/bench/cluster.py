@@ -62,12 +62,17 @@ class ClusterTarget:
             raise BenchError(f"index {self.info.index} holds {self.info.dimension}-dimensional vectors but the "
                              f"benchmarked model makes {dimension}: deploy this model first (legalsearch deploy)")
 
-
     @property
     def variant(self) -> str | None:
         """int8 | fp32: the graph that embedded the index's documents, as deploy recorded it (None: not an export's
         ONNX graph, or an index deployed before the variant was recorded)."""
         return self.info.variant
+
+    def deployed_encoder(self, fallback) -> tuple[Any, str | None]:
+        """(encoder, variant) that embedded the index's documents, loaded from the export deploy recorded when it
+        exists here (client-side vectors); otherwise ``(fallback, None)``. For ``bench --url --no-onnx``."""
+        encoder = self.info.load_encoder() if self.info.vectors == "client" else None
+        return (encoder, self.variant) if encoder is not None else (fallback, None)
 
 
 def cluster_bench(target: ClusterTarget, dataset: Dataset, split: str, offline: dict, query_encoder,

@@ -108,8 +108,9 @@ def bench(dataset, model_dir, base_model, export_dir, no_onnx, settings, index_n
     if target is not None:
         from legalsearch.bench.cluster import cluster_bench
 
-        result.data["cluster"] = cluster_bench(target, ds, split, result.data, onnx.encoder if onnx else tuned,
-                                               variant=onnx.variant if onnx else None, metrics=metrics)
+        query_encoder, variant = (onnx.encoder, onnx.variant) if onnx else target.deployed_encoder(tuned)
+        result.data["cluster"] = cluster_bench(target, ds, split, result.data, query_encoder, variant=variant,
+                                               metrics=metrics)
     result.save(out)
     hybrid_path = result.hybrid.save(out / HYBRID_FILE)
     paths = write_reports(result.data, out)

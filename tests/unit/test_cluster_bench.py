@@ -84,6 +84,26 @@ def test_neural_is_compared_with_the_offline_row_of_the_variant_that_embeds_the_
     assert result["query_encoder"] == {"variant": "fp32", "name": encoder.name}
 
 
+def test_the_deployed_encoder_is_the_export_and_variant_deploy_recorded(tmp_path, deployed):
+    """bench --url --no-onnx: the queries still go out as vectors of the graph that embedded the documents."""
+    from legalsearch.data import load_dataset
+    from legalsearch.exporter.testing import build_fake_export
+    from test_data import make_dataset
+
+    fallback = FakeEncoder(dimension=8)
+    assert deployed[0].deployed_encoder(fallback) == (fallback, None)  # a deploy from an in-memory encoder
+
+    export = build_fake_export(tmp_path / "export", texts=["clause"], dim=8, deployable="fp32")
+    cluster = Cluster(FakeOpenSearch())
+    deploy(cluster, make_dataset(tmp_path / "data2"), DeployOptions(alias="legal", vectors="client", export_dir=export,
+                                                                     progress=False, state_dir=tmp_path / "state2"))
+    target = ClusterTarget(cluster, DeploymentInfo.read(cluster, "legal"))
+    encoder, variant = target.deployed_encoder(fallback)
+    assert (encoder.model_dir, variant, target.variant) == (export / "fp32", "fp32", "fp32")
+    result = cluster_bench(target, load_dataset(tmp_path / "data2"), "test", _offline(_rows()), encoder, variant)
+    assert result["query_encoder"]["variant"] == result["deployed_variant"] == "fp32"
+
+
 def test_deployed_hybrid_setting_and_ingest_throughput_are_reported(deployed):
     target, dataset = deployed
     result = cluster_bench(target, dataset, "test", _offline(_rows()), FakeEncoder(dimension=8))
