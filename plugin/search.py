@@ -12,12 +12,31 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from legalsearch.errors import OpenSearchError
+from legalsearch.errors import DataError, OpenSearchError
 
 from . import index as idx
 from .citations import extract_citations
 from .connection import Cluster
 from .queries import DEFAULT_CANDIDATES, MODES, search_body
+
+
+# Longest query `search` sends. The text goes into a `match` query (never parsed as query syntax), whose terms each
+# become a clause: 1,000 characters stay under the default indices.query.bool.max_clause_count (1,024) even when
+# every character is a token of its own (CJK); 2,000 did not (tests/integration/test_query_text.py). It is also
+# more than the encoder reads (its max_seq_length).
+MAX_QUERY_CHARS = 1000
+
+
+def check_query_text(text: str) -> str:
+    """The query as it will be sent; :class:`DataError` for an empty or over-long one."""
+    if not isinstance(text, str) or not text.strip():
+        raise DataError("the query is empty; give the words to search for")
+    if len(text) > MAX_QUERY_CHARS:
+        raise DataError(
+            f"the query is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS:,}: shorten it to the words "
+            "that matter (a pasted document is better searched by its key passage)"
+        )
+    return text
 
 
 @dataclass
@@ -107,7 +126,9 @@ def search(
     pipeline: str | None = None,
     info: DeploymentInfo | None = None,
 ) -> tuple[list[Hit], dict[str, Any]]:
-    """Run one query; returns the hits and the exact DSL body that was sent."""
+    """Run one query; returns the hits and the exact DSL body that was sent. The text is data, never query syntax:
+    it is sent as the value of ``match`` / ``neural`` clauses, and bounded by :data:`MAX_QUERY_CHARS`."""
+    check_query_text(text)
     info = info or DeploymentInfo.read(cluster, index)
     vector = None
     if mode != "bm25" and encoder is not None:
