@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from legalsearch.data import Dataset
+from legalsearch.data import Dataset, iter_text_lines, parse_json_object
 from legalsearch.errors import DataError
 from legalsearch.retrieval import BM25Retriever, DenseRetriever
 
@@ -166,25 +166,30 @@ def read_triplets(path: str | Path) -> list[dict]:
         raise DataError("triplets file not found; run `legalsearch mine` first", path)
     rows = []
     width = None
-    with path.open(encoding="utf-8") as handle:
-        for lineno, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            try:
-                row = json.loads(raw)
-            except ValueError as exc:
-                raise DataError(f"malformed JSON ({exc})", path, lineno) from exc
-            for key in ("query", "positive", "negatives"):
-                if key not in row:
-                    raise DataError(f"missing field '{key}'", path, lineno)
-            if not isinstance(row["negatives"], list) or not row["negatives"]:
-                raise DataError("'negatives' must be a non-empty list of texts", path, lineno)
-            if width is None:
-                width = len(row["negatives"])
-            elif len(row["negatives"]) != width:
-                raise DataError(f"every row needs the same number of negatives ({width}), this one has "
-                                f"{len(row['negatives'])}", path, lineno)
-            rows.append(row)
+    for lineno, raw, error in iter_text_lines(path):  # UTF-8 (optional BOM), LF or CRLF: legalsearch.data's rules
+        if error is not None:
+            raise DataError(error, path, lineno)
+        if not raw.strip():
+            continue
+        try:
+            row = parse_json_object(raw)
+        except ValueError as exc:
+            raise DataError(str(exc), path, lineno) from None
+        for key in ("query", "positive", "negatives"):
+            if key not in row:
+                raise DataError(f"missing field '{key}'", path, lineno)
+        if not isinstance(row["query"], str) or not isinstance(row["positive"], str):
+            raise DataError("'query' and 'positive' must be texts", path, lineno)
+        if not isinstance(row["negatives"], list) or not row["negatives"]:
+            raise DataError("'negatives' must be a non-empty list of texts", path, lineno)
+        if not all(isinstance(text, str) for text in row["negatives"]):
+            raise DataError("'negatives' must be a non-empty list of texts", path, lineno)
+        if width is None:
+            width = len(row["negatives"])
+        elif len(row["negatives"]) != width:
+            raise DataError(f"every row needs the same number of negatives ({width}), this one has "
+                            f"{len(row['negatives'])}", path, lineno)
+        rows.append(row)
     if not rows:
         raise DataError("triplets file is empty", path)
     return rows
