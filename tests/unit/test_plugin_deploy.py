@@ -228,6 +228,19 @@ def test_cli_core_errors_exit_1(tmp_path, cli_fake):
     assert "needs OpenSearch >= " in result.output and "2.11.0" in result.output
 
 
+@pytest.mark.parametrize("vectors", ["server", "client"])
+def test_cli_refuses_an_export_whose_report_it_cannot_trust(tmp_path, cli_fake, vectors):
+    """An old-format report (``deployable`` a boolean) stops deploy before the cluster is touched, naming the file
+    and saying to re-export."""
+    export = make_export(tmp_path)
+    (export / "export_report.json").write_text(json.dumps({"deployable": True}))
+    result = invoke("deploy", str(corpus(tmp_path)), "--export", str(export), "--vectors", vectors, "--quiet",
+                    "--state-dir", str(tmp_path / "s"))
+    assert result.exit_code == 1, result.output
+    assert str(export / "export_report.json") in result.output and "re-export the model" in result.output
+    assert not [c for c in cli_fake.calls if c.method in ("PUT", "POST")]
+
+
 def test_cli_malformed_corpus_line(tmp_path, cli_fake):
     path = corpus(tmp_path)
     with path.open("a") as handle:
