@@ -204,7 +204,7 @@ def load_onnx_encoder(path: str | Path, variant: str | None = None, max_seq_leng
     from legalsearch.exporter.report import VARIANTS, ExportReport, is_export_dir
 
     path = Path(path)
-    if variant is None and (path / MODEL_FILE).is_file():
+    if (path / MODEL_FILE).is_file() and variant in (None, path.name):  # a variant directory itself
         return OnnxEncoder(path, threads=threads, max_seq_length=max_seq_length)
     if variant is None:
         if not is_export_dir(path):

@@ -141,20 +141,21 @@ def test_client_vectors_deploy_needs_no_ml(tmp_path):
     assert body["query"]["hybrid"]["queries"][1]["nested"]["query"]["knn"]["passages.knn"]["k"] == 100
 
 
-@pytest.mark.parametrize("variant", [None, "int8"])
-def test_client_deploy_records_the_variant_that_embedded_the_documents(tmp_path, variant):
-    """An export whose gate shipped fp32: deploy embeds with fp32 unless told otherwise, and says so in _meta,
-    where `legalsearch search` and `bench --url` read which graph must embed the queries."""
+@pytest.mark.parametrize("variant, given", [(None, ""), ("int8", ""), (None, "int8")])
+def test_client_deploy_records_the_variant_that_embedded_the_documents(tmp_path, variant, given):
+    """An export whose gate shipped fp32: deploy embeds with fp32 unless told otherwise (--variant, or --export
+    naming one variant's directory), and says so in _meta, where `legalsearch search` and `bench --url` read which
+    graph must embed the queries."""
     from legalsearch.exporter.testing import build_fake_export
     from legalsearch.plugin.search import DeploymentInfo
 
     export = build_fake_export(tmp_path / "export", texts=["clause"], dim=8, deployable="fp32")
     fake = FakeOpenSearch(plugins=("opensearch-knn", "opensearch-neural-search"))
-    deploy(Cluster(fake), corpus(tmp_path), options(tmp_path, vectors="client", export_dir=export, variant=variant),
-           sleep=no_sleep)
+    deploy(Cluster(fake), corpus(tmp_path), options(tmp_path, vectors="client", export_dir=export / given,
+                                                    variant=variant), sleep=no_sleep)
     info = DeploymentInfo.read(Cluster(fake), "legalsearch")
-    expected = variant or "fp32"
-    assert info.variant == expected and info.encoder == str(export.resolve())
+    expected = variant or given or "fp32"
+    assert info.variant == expected and info.encoder == str((export / given).resolve())
     assert info.load_encoder().model_dir == export / expected
 
 
