@@ -37,7 +37,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, NamedTuple
 
 from legalsearch.errors import LegalsearchError
 
@@ -53,8 +53,7 @@ class AnalysisError(LegalsearchError):
     """An analyzer definition this module cannot reproduce exactly."""
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """One analyzed token: its term and its position (what ``_analyze`` reports as ``token`` and ``position``)."""
 
     term: str
@@ -400,6 +399,7 @@ class Analyzer:
             else:  # a built-in filter named directly
                 self._filters.append(_token_filter(filter_name, {"type": filter_name}))
         self.position_increment_gap = int(spec.get("position_increment_gap", 100))
+        self._token_cache: dict[str, tuple[tuple[str, int], ...]] = {}
 
     @staticmethod
     def _lookup(table: dict[str, Any], name: str, what: str) -> dict[str, Any]:
@@ -415,14 +415,34 @@ class Analyzer:
 
     def analyze(self, text: str) -> list[Token]:
         """Tokens with positions, numbered from 0 like ``_analyze`` does for one text."""
-        tokens = [_Tok(term, inc) for term, inc in standard_tokenize(self.char_filtered(text), self._max_token_length)]
-        for token_filter in self._filters:
-            tokens = token_filter(tokens)
-        out, position = [], -1
-        for tok in tokens:
-            position += tok.increment
-            out.append(Token(tok.term, max(position, 0)))
+        out, position, carry = [], -1, 0
+        for raw, increment in standard_tokenize(self.char_filtered(text), self._max_token_length):
+            expanded = self._filter_token(raw)
+            carry += increment - 1
+            for term, token_increment in expanded:
+                position += token_increment + carry
+                carry = 0
+                out.append(Token(term, max(position, 0)))
+            # a token the stop filter removed hands its position increment on to the next token kept
+            carry += 1 - sum(token_increment for _, token_increment in expanded)
         return out
+
+    def _filter_token(self, raw: str) -> tuple[tuple[str, int], ...]:
+        """The token filters applied to one token: (term, position increment) of what comes out.
+
+        Every supported filter works token by token (``stop`` passes a removed token's increment on, which
+        :meth:`analyze` carries across tokens), so the result depends on the token alone and is cached.
+        """
+        cached = self._token_cache.get(raw)
+        if cached is None:
+            tokens = [_Tok(raw, 1)]
+            for token_filter in self._filters:
+                tokens = token_filter(tokens)
+            cached = tuple((tok.term, tok.increment) for tok in tokens)
+            if len(self._token_cache) >= _CHUNK_CACHE_SIZE:
+                self._token_cache.clear()
+            self._token_cache[raw] = cached
+        return cached
 
     def terms(self, text: str) -> list[str]:
         return [tok.term for tok in self.analyze(text)]
@@ -437,9 +457,6 @@ class Analyzer:
                 last = tok.position
             groups[-1].append(tok.term)
         return groups
-
-    def analyze_many(self, texts: Iterable[str]) -> list[list[Token]]:
-        return [self.analyze(text) for text in texts]
 
 
 def index_definition() -> dict[str, Any]:

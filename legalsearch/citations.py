@@ -44,6 +44,7 @@ _FED_RULE = re.compile(
 # "42 USC 1983", "42 U.S.C.A. § 1983" (eyecite finds the dotted forms; this catches the rest)
 _USC = re.compile(r"\b(\d{1,3})\s*U\.?\s?S\.?\s?C\.?\s?(?:A\.?|S\.?)?\s*(?:§+\s*)?(\d+[a-z]?(?:-\d+[a-z]?)?)\b")
 _SPACES = re.compile(r"\s+")
+_DIGIT = re.compile(r"\d")
 
 # Boost of the deployed query's ``terms`` clause on the ``citations`` field (a constant score for a document that
 # shares a citation with the query, added to its BM25 score); offline BM25 adds the same.
@@ -157,7 +158,7 @@ def find_citations(text: str) -> list[tuple[int, int, str]]:
     >>> find_citations("under Section 302 IPC")
     [(6, 21, 'Section 302 IPC')]
     """
-    if not text:
+    if not text or not _DIGIT.search(text):  # every form above, and every full citation eyecite finds, has a digit
         return []
     get_citations, full_types = _eyecite()
     found: list[tuple[int, int, str]] = []
