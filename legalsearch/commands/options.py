@@ -85,9 +85,13 @@ def load_dataset_or_fail(dataset, skip_invalid=False, relevant_grade=None, split
     from legalsearch.data import load_dataset
 
     data = load_dataset(dataset, splits=splits, skip_invalid=skip_invalid, relevant_grade=relevant_grade)
-    report = data.report
+    print_skipped(data.report)
+    return data
+
+
+def print_skipped(report) -> None:
+    """Every skipped row, counted by reason with the first place it occurred (on stderr)."""
     if report.total_skipped:
         click.echo(f"Skipped {report.total_skipped} invalid rows:", err=True)
         for reason, count in report.skipped.most_common():
             click.echo(f"  {count:6d}  {reason}  (first at {report.examples[reason]})", err=True)
-    return data
