@@ -244,6 +244,12 @@ def _load_corpus(path: Path, report: ValidationReport, skip_invalid: bool) -> di
     return corpus
 
 
+def load_corpus(path: str | Path, skip_invalid: bool = False) -> tuple[dict[str, Document], ValidationReport]:
+    """Read a ``corpus.jsonl`` alone (for corpus-only work such as ``data synthesize``), with the dataset rules."""
+    report = ValidationReport()
+    return _load_corpus(Path(path), report, skip_invalid), report
+
+
 def _load_queries(path: Path, report: ValidationReport, skip_invalid: bool) -> dict[str, str]:
     queries: dict[str, str] = {}
     for lineno, row in _read_jsonl(path, report, skip_invalid):

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from legalsearch.commands.options import dataset_option, load_dataset_or_fail, relevant_grade_option, seed_option, \
-    skip_invalid_option
+from legalsearch.commands.options import DatasetPath, dataset_option, load_dataset_or_fail, print_skipped, \
+    relevant_grade_option, seed_option, skip_invalid_option
 
 
 @click.group()
@@ -80,9 +80,134 @@ def from_pairs(corpus, pairs, queries, out, min_clicks, dev_fraction, test_fract
     all_queries, judgements = read_pairs(pairs, docs, known, min_clicks, skip_invalid, report)
     qrels = split_judgements(judgements, dev_fraction, test_fraction, seed)
     write_beir(out, docs, all_queries, qrels)
-    if report.total_skipped:
-        click.echo(f"Skipped {report.total_skipped} invalid rows:", err=True)
-        for reason, count in report.skipped.most_common():
-            click.echo(f"  {count:6d}  {reason}  (first at {report.examples[reason]})", err=True)
+    print_skipped(report)
     sizes = ", ".join(f"{split} {len(q)} queries" for split, q in qrels.items())
     click.echo(f"Wrote {out}: {len(docs)} documents, {len(judgements)} judgements; {sizes}")
+
+
+@data.command()
+@click.option("--dataset", "-d", type=DatasetPath(file_okay=True), required=True,
+              help="A corpus.jsonl, a directory with one, or a BEIR dataset (its labels are not used for training).")
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Directory to write the synthesized BEIR dataset to.")
+@click.option("--generators", default=",".join(("citation", "structure", "span")), show_default=True,
+              help="Comma-separated generators: citation (citing sentence -> cited document), structure (title, "
+              "heading, defined term -> document), span (a sentence -> its document).")
+@click.option("--per-document", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Pairs each generator may take from one document.")
+@click.option("--max-queries", type=click.IntRange(min=1), default=20_000, show_default=True,
+              help="Keep at most this many queries (a random subset, after filtering).")
+@click.option("--filter-copied/--no-filter-copied", default=True, show_default=True,
+              help="Drop pairs whose positive adds too few words to its query.")
+@click.option("--filter-unretrievable/--no-filter-unretrievable", default=True, show_default=True,
+              help="Drop pairs whose positive is not in the BM25 top 100 for its query.")
+@click.option("--held-out", "held_out_splits", default="test", show_default=True,
+              help="Labelled splits of a BEIR dataset copied through for evaluation (comma-separated; '' for "
+              "none). Synthesized queries equal to one of theirs are dropped.")
+@seed_option
+@skip_invalid_option
+def synthesize(dataset, out, generators, per_document, max_queries, filter_copied, filter_unretrievable,
+               held_out_splits, seed, skip_invalid) -> None:
+    """Make training pairs from the corpus alone: no labelled queries, no generative model, nothing leaves.
+
+    \b
+    Writes OUT/corpus.jsonl, queries.jsonl, qrels/train.tsv and dev.tsv (plus the held-out splits), OUT/pairs.jsonl
+    (every pair with its generator and source document) and OUT/synthesis_report.json. Then, as for labelled data:
+      legalsearch mine -d OUT && legalsearch train -d OUT ...
+    """
+    from legalsearch.data import load_corpus
+    from legalsearch.synthesize import SynthesisConfig, synthesize as run, write_synthesis
+
+    try:
+        config = SynthesisConfig(generators=tuple(g.strip() for g in generators.split(",") if g.strip()),
+                                 seed=seed, per_document=per_document, max_queries=max_queries,
+                                 filter_copied=filter_copied, filter_unretrievable=filter_unretrievable)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--generators") from None
+    wanted = [s.strip() for s in held_out_splits.split(",") if s.strip()]
+    corpus_path = dataset / "corpus.jsonl" if dataset.is_dir() else dataset
+    held_out = {}
+    if (corpus_path.parent / "queries.jsonl").is_file() and wanted:
+        labelled = load_dataset_or_fail(corpus_path.parent, skip_invalid)
+        corpus = labelled.corpus
+        held_out = {split: (labelled.split_queries(split), labelled.qrels[split])
+                    for split in wanted if split in labelled.qrels}
+    else:
+        corpus, report = load_corpus(corpus_path, skip_invalid)
+        print_skipped(report)
+    queries = {qid: text for split_queries, _ in held_out.values() for qid, text in split_queries.items()}
+    synthesis = run(corpus, config, held_out_queries=queries)
+    synthesis.report.dataset = str(corpus_path)
+    if not synthesis.qrels.get("train"):
+        from legalsearch.errors import DataError
+
+        raise DataError("no pair survived the generators and filters; see the counts above, or try "
+                        "--no-filter-unretrievable / more --generators", corpus_path)
+    write_synthesis(out, corpus, synthesis, held_out)
+    for line in synthesis.report.summary_lines():
+        click.echo(line)
+    sizes = ", ".join(f"{split} {n} queries" for split, n in synthesis.report.splits.items())
+    kept = f"; held out: {', '.join(held_out)}" if held_out else ""
+    click.echo(f"Wrote {out}: {len(corpus)} documents; {sizes}{kept}")
+
+
+def _connection_options(func):
+    from legalsearch.plugin.cli import connection_options
+
+    return connection_options(func)
+
+
+@data.command("from-ubi")
+@click.option("--dataset", "-d", type=DatasetPath(file_okay=True), required=True,
+              help="The corpus the clicked object_ids belong to: a corpus.jsonl, its directory, or 'sample'.")
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Directory to write the BEIR dataset to.")
+@click.option("--queries-index", default="ubi_queries", show_default=True, help="UBI query index.")
+@click.option("--events-index", default="ubi_events", show_default=True, help="UBI event index.")
+@click.option("--click-action", "click_actions", multiple=True, default=("click", "click_through"),
+              show_default=True, help="action_name values that count as clicks (repeatable).")
+@click.option("--min-clicks", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
+              help="Position-weighted clicks that make a (query, document) pair relevant.")
+@click.option("--eta", type=click.FloatRange(min=0), default=1.0, show_default=True,
+              help="Position-bias exponent: a click at rank k counts k**eta (0: every click counts 1).")
+@click.option("--min-dwell", type=click.FloatRange(min=0), default=None,
+              help="Ignore clicks whose event_attributes.dwell_time is under this many seconds.")
+@click.option("--skip-above/--no-skip-above", default=True, show_default=True,
+              help="Results ranked above a click and not clicked become grade-0 judgements (mined as negatives).")
+@click.option("--dev-fraction", type=click.FloatRange(0, 1, max_open=True), default=0.15, show_default=True)
+@click.option("--test-fraction", type=click.FloatRange(0, 1, max_open=True), default=0.2, show_default=True)
+@seed_option
+@skip_invalid_option
+@_connection_options
+def from_ubi(dataset, out, queries_index, events_index, click_actions, min_clicks, eta, min_dwell, skip_above,
+             dev_fraction, test_fraction, seed, skip_invalid, settings) -> None:
+    """Build a BEIR dataset from the User Behavior Insights indices of a cluster (queries and clicks).
+
+    Clicks are weighted against position bias, repeated clicks of one client count once, and results passed over
+    above a click become negatives; every event that cannot be used is counted by reason (docs/pipeline.md).
+    """
+    from legalsearch.clicks import ClickConfig, judgements_from_ubi, source_rows
+    from legalsearch.data import load_corpus, split_judgements, write_beir
+    from legalsearch.plugin.connection import connect
+    from legalsearch.plugin.ubi import scan
+
+    corpus_path = dataset / "corpus.jsonl" if dataset.is_dir() else dataset
+    docs, report = load_corpus(corpus_path, skip_invalid)  # local input first: a bad corpus fails before the cluster
+    cluster = connect(settings)
+    config = ClickConfig(click_actions=tuple(click_actions), min_clicks=min_clicks, eta=eta, min_dwell=min_dwell,
+                         skip_above=skip_above)
+    queries, judgements, stats = judgements_from_ubi(
+        source_rows(scan(cluster, queries_index)), source_rows(scan(cluster, events_index)), set(docs), config,
+        report, queries_index, events_index)
+    qrels = split_judgements(judgements, dev_fraction, test_fraction, seed)
+    write_beir(out, docs, queries, qrels)
+    (Path(out) / "ubi_report.json").write_text(json.dumps(
+        {"cluster": cluster.display_url, "queries_index": queries_index, "events_index": events_index,
+         "config": {"click_actions": list(click_actions), "min_clicks": min_clicks, "eta": eta,
+                    "min_dwell": min_dwell, "skip_above": skip_above},
+         **stats.to_dict(), **report.to_dict()}, indent=2) + "\n", encoding="utf-8")
+    print_skipped(report)
+    sizes = ", ".join(f"{split} {len(q)} queries" for split, q in qrels.items())
+    click.echo(f"Wrote {out}: {stats.clicks_used} clicks from {stats.searches} searches -> "
+               f"{report.counts['pairs']} relevant pairs, {report.counts['skip_above_negatives']} skip-above "
+               f"negatives; {sizes}")
