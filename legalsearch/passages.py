@@ -70,10 +70,14 @@ class PassageSplitter:
         ]
 
 
-def max_per_document(passages: list[Passage], scores: np.ndarray) -> dict[str, float]:
-    """Document score = its best passage's score (MaxP). ``scores`` is aligned with ``passages``."""
-    best: dict[str, float] = {}
-    for passage, score in zip(passages, scores.tolist()):
-        if score > best.get(passage.doc_id, float("-inf")):
-            best[passage.doc_id] = score
-    return best
+def max_per_document(passage_scores: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """MaxP, the one definition: a document scores as its best passage.
+
+    Args:
+        passage_scores: ``[n_queries, n_passages]``, the passages of each document contiguous.
+        starts: index of each document's first passage (ascending, one per document).
+
+    Returns:
+        ``[n_queries, n_documents]``.
+    """
+    return np.maximum.reduceat(passage_scores, starts, axis=1)

@@ -27,7 +27,7 @@ from legalsearch.citations import CITATION_BOOST
 from legalsearch.data import Document
 from legalsearch.encoders import Encoder
 from legalsearch.hybrid import HybridConfig
-from legalsearch.passages import PassageSplitter
+from legalsearch.passages import PassageSplitter, max_per_document
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +166,10 @@ def lucene_bm25_parameters(index: dict) -> dict:
     name = field.get("similarity", "default")
     spec = similarities.get(name, {"type": "BM25"} if name in ("default", "BM25") else None)
     if spec is None or str(spec.get("type", "BM25")).upper() != "BM25":
-        raise ValueError(f"content is scored with similarity '{name}' ({spec}); offline BM25 reproduces only BM25")
+        from legalsearch.analysis import AnalysisError
+
+        raise AnalysisError(f"content is scored with similarity '{name}' ({spec}); offline BM25 reproduces only "
+                            "BM25 (set the field's similarity to BM25 or remove it)")
     return {"k1": float(spec.get("k1", 1.2)), "b": float(spec.get("b", 0.75)),
             "discount_overlaps": str(spec.get("discount_overlaps", True)).lower() == "true"}
 
@@ -212,7 +215,8 @@ def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
 
 @dataclass
 class DenseIndex:
-    """Passage embeddings of a corpus, grouped by document so MaxP is one ``np.maximum.reduceat``."""
+    """Passage embeddings of a corpus, grouped by document so MaxP is one ``np.maximum.reduceat``
+    (:func:`legalsearch.passages.max_per_document`)."""
 
     doc_ids: list[str]
     starts: np.ndarray  # index of each document's first passage
@@ -272,8 +276,7 @@ class DenseRetriever:
         """[n_queries, n_docs] MaxP cosine scores."""
         if self.index is None:
             raise RuntimeError("call build() before searching")
-        passage_scores = query_vectors @ self.index.embeddings.T
-        return np.maximum.reduceat(passage_scores, self.index.starts, axis=1)
+        return max_per_document(query_vectors @ self.index.embeddings.T, self.index.starts)
 
     def search(self, queries: dict[str, str], k: int = 100) -> Run:
         qids = list(queries)

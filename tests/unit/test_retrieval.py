@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from legalsearch.data import Document
-from legalsearch.passages import Passage, PassageSplitter, max_per_document
+from legalsearch.passages import PassageSplitter, max_per_document
 from legalsearch.hybrid import HybridConfig
 from legalsearch.retrieval import BM25Retriever, fuse
 
@@ -67,8 +67,11 @@ def test_long_documents_split_into_overlapping_passages(tiny_model_dir):
 
 
 def test_maxp_takes_the_best_passage():
-    passages = [Passage("d1", 0, "a"), Passage("d1", 1, "b"), Passage("d2", 0, "c")]
-    assert max_per_document(passages, np.array([0.1, 0.7, 0.4])) == {"d1": 0.7, "d2": 0.4}
+    # documents d1 (passages 0-1), d2 (passage 2), d3 (passages 3-5); two queries
+    scores = np.array([[0.1, 0.7, 0.4, 0.2, 0.9, 0.3],
+                       [0.5, 0.2, 0.1, 0.6, 0.0, 0.8]])
+    expected = np.array([[0.7, 0.4, 0.9], [0.5, 0.1, 0.8]])
+    np.testing.assert_array_equal(max_per_document(scores, np.array([0, 2, 3])), expected)
 
 
 def test_evaluation_uses_graded_ndcg_and_thresholded_binary_metrics():
