@@ -50,7 +50,7 @@ DEFAULT_MAX_TOKEN_LENGTH = 255  # StandardTokenizer.DEFAULT_MAX_TOKEN_LENGTH
 
 
 class AnalysisError(LegalsearchError):
-    """An analyzer definition this module cannot reproduce exactly."""
+    """An analyzer (or a similarity, for offline BM25) in the index definition that cannot be reproduced exactly."""
 
 
 class Token(NamedTuple):

@@ -4,7 +4,8 @@ An index is created from ``mappings/index.json`` and filled with documents the w
 ``text``, ``citations`` from :func:`legalsearch.citations.extract_citations`); the query is
 :func:`legalsearch.plugin.queries.search_body` in ``bm25`` mode with the query's citations. For every hit the node
 returns, :class:`legalsearch.retrieval.BM25Retriever` must give the same score (float32 precision), and it must
-rank nothing above the node's last hit that the node left out.
+rank nothing above the node's last hit that the node left out. Data: every query of the bundled sample, every
+ACORD query against a slice of its corpus, and the citation ranking table.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import uuid
 
 import pytest
 
+from _support import shared_dataset
 from citation_cases import RANKING, RANKING_CORPUS
 from legalsearch.analysis import index_definition
 from legalsearch.citations import extract_citations
@@ -69,6 +71,21 @@ def _mismatches(client, index: str, bm25: BM25Retriever, queries: dict[str, str]
 def test_bm25_scores_on_the_sample_equal_the_nodes(opensearch_client, sample_path):
     dataset = load_dataset(sample_path)
     documents = list(dataset.corpus.values())
+    index = _index_documents(opensearch_client, documents)
+    try:
+        mismatches = _mismatches(opensearch_client, index, BM25Retriever(documents), dataset.queries)
+    finally:
+        opensearch_client.transport.perform_request("DELETE", f"/{index}")
+    assert not mismatches, f"{len(mismatches)} differences:\n" + "\n".join(mismatches[:20])
+
+
+ACORD_DOCUMENTS = 800  # a slice of ACORD's 3,931 clauses keeps the test under a minute; the whole corpus is in
+#                       benchmarks/results/bm25-parity/acord.json (python benchmarks/bm25_parity.py)
+
+
+def test_bm25_scores_on_acord_equal_the_nodes(opensearch_client):
+    dataset = load_dataset(shared_dataset("acord"))
+    documents = list(dataset.corpus.values())[:ACORD_DOCUMENTS]
     index = _index_documents(opensearch_client, documents)
     try:
         mismatches = _mismatches(opensearch_client, index, BM25Retriever(documents), dataset.queries)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from citation_cases import RANKING, RANKING_CORPUS, distractor_of
-from legalsearch.analysis import index_definition
+from legalsearch.analysis import AnalysisError, index_definition
 from legalsearch.data import Document
 from legalsearch.retrieval import BM25Retriever, lucene_bm25_parameters, lucene_norm_length
 
@@ -64,7 +64,7 @@ def test_k1_and_b_come_from_the_index_definition():
     tuned = {"settings": {"index": {"similarity": {"default": {"type": "BM25", "k1": 0.9, "b": 0.4}}}}}
     assert lucene_bm25_parameters(tuned) == {"k1": 0.9, "b": 0.4, "discount_overlaps": True}
     boolean = {"settings": {}, "mappings": {"properties": {"content": {"similarity": "boolean"}}}}
-    with pytest.raises(ValueError, match="only BM25"):
+    with pytest.raises(AnalysisError, match="only BM25"):
         lucene_bm25_parameters(boolean)
 
 
