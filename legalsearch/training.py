@@ -22,6 +22,7 @@ from legalsearch import __version__
 from legalsearch.data import Dataset
 from legalsearch.errors import DependencyError, TrainingError
 from legalsearch.mining import file_sha256, read_triplets
+from legalsearch.mixing import source_shares
 
 log = logging.getLogger(__name__)
 
@@ -230,6 +231,7 @@ def train(
             "triplets": str(triplets_path),
             "triplets_sha256": file_sha256(triplets_path),
             "triplet_rows": len(rows),
+            "sources": source_shares(dataset.path, [str(r.get("query_id", "")) for r in rows]),
             "negatives_per_row": n_neg,
             "relevant_grade": dataset.relevant_grade,
         },

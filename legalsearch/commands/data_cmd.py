@@ -211,3 +211,44 @@ def from_ubi(dataset, out, queries_index, events_index, click_actions, min_click
     click.echo(f"Wrote {out}: {stats.clicks_used} clicks from {stats.searches} searches -> "
                f"{report.counts['pairs']} relevant pairs, {report.counts['skip_above_negatives']} skip-above "
                f"negatives; {sizes}")
+
+
+@data.command("mix")
+@click.option("--source", "sources", multiple=True, required=True, metavar="NAME=DATASET",
+              help="A source of pairs over the shared corpus (repeatable; e.g. labelled=data/acord, "
+              "synthetic=runs/acord-syn, clicks=runs/ubi).")
+@click.option("--weight", "weights", multiple=True, metavar="NAME=W",
+              help="Share of a source's train queries kept, in (0, 1] (default 1; repeatable).")
+@click.option("--dev-from", default=None, help="Source whose dev split the mix uses (default: the first with one).")
+@click.option("--test-from", default=None, help="Source whose test split the mix uses (default: the first with one).")
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), required=True)
+@seed_option
+@skip_invalid_option
+def mix(sources, weights, dev_from, test_from, out, seed, skip_invalid) -> None:
+    """Combine labelled, synthesized and click pairs over one corpus, with weights; `train` reports the shares."""
+    from legalsearch.mixing import Source, mix as run
+
+    def pairs(values, option):
+        parsed = {}
+        for value in values:
+            name, sep, rest = value.partition("=")
+            if not sep or not name or not rest:
+                raise click.BadParameter(f"{value!r} is not NAME=VALUE", param_hint=option)
+            parsed[name] = rest
+        return parsed
+
+    named = pairs(sources, "--source")
+    weight_of = pairs(weights, "--weight")
+    unknown = sorted(set(weight_of) - set(named))
+    if unknown:
+        raise click.BadParameter(f"no source named {unknown[0]!r}", param_hint="--weight")
+    try:
+        weight_values = {name: float(w) for name, w in weight_of.items()}
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--weight") from None
+    loaded = [Source(name, load_dataset_or_fail(DatasetPath().convert(path, None, None), skip_invalid),
+                     weight_values.get(name, 1.0)) for name, path in named.items()]
+    record = run(loaded, out, seed=seed, dev_from=dev_from, test_from=test_from)
+    for name, entry in record["sources"].items():
+        click.echo(f"  {name}: {entry['train_queries']} of {entry['of']} train queries (weight {entry['weight']:g})")
+    click.echo(f"Wrote {out}: dev from {record.get('dev_from', 'none')}, test from {record.get('test_from', 'none')}")

@@ -63,4 +63,6 @@ def train(dataset, base_model, triplets, out, epochs, batch_size, learning_rate,
         report = run_training(ds, triplets, name, out, config, resume_from=resume, base_provenance=provenance)
     click.echo(json.dumps({k: report[k] for k in ("dev_before_training", "dev_history", "kept_base_model",
                                                    "wall_time_s")}, indent=2))
+    for name, share in (report["data"].get("sources") or {}).items():
+        click.echo(f"  source {name}: {share['rows']} triplet rows ({share['share']:.0%})", err=True)
     click.echo(f"Saved the fine-tuned model to {out}", err=True)
