@@ -284,3 +284,28 @@ def test_verbose_deploy_through_the_secured_endpoint_writes_no_secret(proxy, ope
         assert (outputs.folder / "failures.jsonl").read_text().count("\n") == 1
     finally:
         undeploy_everything(connect(resolve_settings(url=opensearch_url)), name)
+
+
+def test_verbose_bench_through_the_secured_endpoint_writes_no_secret(proxy, opensearch_url, tiny_model_dir,
+                                                                     outputs):
+    """`bench --url` writes results.json and reports: none of them, nor its -vv logs, holds a secret."""
+    from legalsearch.data import sample_dataset_path
+    from legalsearch.encoders import load_encoder
+
+    name = f"secbench-{uuid.uuid4().hex[:8]}"
+    cluster = connect(resolve_settings(url=opensearch_url))
+    try:
+        deploy(cluster, sample_dataset_path(), DeployOptions(alias=name, vectors="client", export_dir=tiny_model_dir,
+                                                             progress=False, state_dir=outputs.folder / "state"),
+               encoder=load_encoder(tiny_model_dir))
+        result = outputs.run(
+            "bench", "-d", "sample", "-m", str(tiny_model_dir), "--base", str(tiny_model_dir), "--no-onnx",
+            "--no-speed", "--bootstrap", "100", "--url", proxy.basic_url, "--ca-certs", str(proxy.ca),
+            "--index", name, "-o", str(outputs.folder / "bench"), env=_creds(proxy),
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        written = {path.name for path in (outputs.folder / "bench").iterdir()}
+        assert {"results.json", "report.md"} <= written, written
+        assert proxy.basic_url.rsplit(":", 1)[1] in " ".join(proxy.access_lines())
+    finally:
+        undeploy_everything(cluster, name)
