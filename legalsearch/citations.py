@@ -13,9 +13,12 @@ US Code without dots            42 USC 1983                                42 U.
 UK / Commonwealth neutral       [2020] UKSC 12, [2019] EWCA Civ 1010,      [2020] UKSC 12
                                 [1992] HCA 23 (Australia)
 Canadian neutral                2019 SCC 65, 2020 ONCA 123                 2019 SCC 65
-EU acts                         Regulation (EU) 2016/679,                  Regulation (EU) 2016/679
-                                Regulation (EC) No 1049/2001,              Regulation (EC) 1049/2001
-                                Directive 95/46/EC                         Directive 95/46/EC
+EU acts                         Regulation (EU) 2016/679,                  Regulation (EU) 2016/679 and
+                                                                           CELEX 32016R0679
+                                Regulation (EC) No 1049/2001,              Regulation (EC) 1049/2001 and
+                                                                           CELEX 32001R1049
+                                Directive 95/46/EC                         Directive 95/46/EC and
+                                                                           CELEX 31995L0046
 EU CELEX numbers                32016R0679, CELEX:31995L0046               CELEX 32016R0679
 Indian statutes                 Section 302 IPC, S. 482 CrPC               Section 302 IPC
 Indian reporters                AIR 1973 SC 1461, (2017) 10 SCC 1          AIR 1973 SC 1461
@@ -180,13 +183,51 @@ def find_citations(text: str) -> list[tuple[int, int, str]]:
 def extract_citations(text: str) -> list[str]:
     """Normalized citations in ``text``, in order of first appearance, without duplicates.
 
+    An EU act is followed by its CELEX number, so a query citing either form boosts documents citing the other.
+
     >>> extract_citations("See 42 U.S.C. § 1983, [2019] EWCA Civ 1010 and Art. 6(1)(f) GDPR.")
     ['42 U.S.C. § 1983', '[2019] EWCA Civ 1010', 'Art. 6(1)(f) GDPR']
+    >>> extract_citations("Regulation (EU) 2016/679")
+    ['Regulation (EU) 2016/679', 'CELEX 32016R0679']
     """
     out: list[str] = []
     seen: set[str] = set()
     for _start, _end, value in find_citations(text):
-        if value not in seen:
-            seen.add(value)
-            out.append(value)
+        for keyword in (value, celex_of(value)):
+            if keyword and keyword not in seen:
+                seen.add(keyword)
+                out.append(keyword)
     return out
+
+
+_CELEX_TYPE = {"Regulation": "R", "Directive": "L", "Decision": "D"}
+_ACT_KEYWORD = re.compile(r"^(Regulation|Directive|Decision) (?:\((\w+)\) (\d+)/(\d+)|(\d+)/(\d+)/\w+)$")
+
+
+def _full_year(value: str) -> int:
+    return int(value) + 1900 if len(value) == 2 else int(value)
+
+
+def _plausible_year(value: str) -> bool:
+    return len(value) == 2 or (len(value) == 4 and 1950 <= int(value) <= 2035)
+
+
+def celex_of(keyword: str) -> str | None:
+    """The CELEX keyword of an EU act keyword ("Regulation (EU) 2016/679" -> "CELEX 32016R0679"), else None.
+
+    Acts numbered since 2015 read year/number ("(EU) 2016/679"); older regulations number/year ("(EC) No
+    1049/2001", "(EEC) No 1408/71"); directives and decisions with the tag at the end year/number ("95/46/EC").
+    Two-digit years are 19xx (the four-digit form began in 1999).
+    """
+    match = _ACT_KEYWORD.match(keyword)
+    if not match:
+        return None
+    kind, tag, first, second, year, number = match.groups()
+    if first is not None:
+        if (tag == "EU" and _plausible_year(first) and int(first) >= 2015) or not _plausible_year(second):
+            year, number = first, second
+        else:
+            number, year = first, second
+    if len(number) > 4:
+        return None
+    return f"CELEX 3{_full_year(year)}{_CELEX_TYPE[kind]}{int(number):04d}"

@@ -1,7 +1,7 @@
 """Legal-text tables shared by the unit tests and the real-node tests (imported as ``citation_cases``).
 
 ``ANALYZED``: (text, [(term, position), ...]) of the ``legal`` analyzer, as the node's ``_analyze`` gives them.
-``CITATION_FORMS``: (text, unit token of the ``legal`` analyzer, keyword of the ``citations`` field) per family.
+``CITATION_FORMS``: (text, unit token of the ``legal`` analyzer, keywords of the ``citations`` field) per family.
 ``RANKING``: a corpus where each cited document has distractors that repeat the citation's numbers and words, and
 (query, expected first document) pairs: what "a citation query ranks the cited document first" means.
 """
@@ -10,35 +10,35 @@ from __future__ import annotations
 
 CITATION_FORMS = [
     # United States
-    ("42 U.S.C. § 1983", "42_usc_1983", "42 U.S.C. § 1983"),
-    ("42 USC 1983", "42_usc_1983", "42 U.S.C. § 1983"),
-    ("123 F.3d 456", "123_f3d_456", "123 F.3d 456"),
-    ("Fed. R. Civ. P. 12(b)(6)", "fed_r_civ_p_12_b_6", "Fed. R. Civ. P. 12(b)(6)"),
+    ("42 U.S.C. § 1983", "42_usc_1983", ("42 U.S.C. § 1983",)),
+    ("42 USC 1983", "42_usc_1983", ("42 U.S.C. § 1983",)),
+    ("123 F.3d 456", "123_f3d_456", ("123 F.3d 456",)),
+    ("Fed. R. Civ. P. 12(b)(6)", "fed_r_civ_p_12_b_6", ("Fed. R. Civ. P. 12(b)(6)",)),
     # UK and Commonwealth neutral citations
-    ("[2020] UKSC 12", "2020_uksc_12", "[2020] UKSC 12"),
-    ("[2019] EWCA Civ 1010", "2019_ewca_civ_1010", "[2019] EWCA Civ 1010"),
-    ("[2021] EWHC 123", "2021_ewhc_123", "[2021] EWHC 123"),
-    ("[1992] HCA 23", "1992_hca_23", "[1992] HCA 23"),
+    ("[2020] UKSC 12", "2020_uksc_12", ("[2020] UKSC 12",)),
+    ("[2019] EWCA Civ 1010", "2019_ewca_civ_1010", ("[2019] EWCA Civ 1010",)),
+    ("[2021] EWHC 123", "2021_ewhc_123", ("[2021] EWHC 123",)),
+    ("[1992] HCA 23", "1992_hca_23", ("[1992] HCA 23",)),
     # Canada
-    ("2019 SCC 65", "2019_scc_65", "2019 SCC 65"),
-    ("2020 ONCA 123", "2020_onca_123", "2020 ONCA 123"),
+    ("2019 SCC 65", "2019_scc_65", ("2019 SCC 65",)),
+    ("2020 ONCA 123", "2020_onca_123", ("2020 ONCA 123",)),
     # European Union
-    ("Regulation (EU) 2016/679", "regulation_eu_2016_679", "Regulation (EU) 2016/679"),
-    ("Regulation (EC) No 1049/2001", "regulation_ec_1049_2001", "Regulation (EC) 1049/2001"),
-    ("Directive 95/46/EC", "directive_95_46_ec", "Directive 95/46/EC"),
-    ("Directive (EU) 2019/790", "directive_eu_2019_790", "Directive (EU) 2019/790"),
-    ("CELEX 32016R0679", "32016r0679", "CELEX 32016R0679"),
+    ("Regulation (EU) 2016/679", "regulation_eu_2016_679", ("Regulation (EU) 2016/679", "CELEX 32016R0679")),
+    ("Regulation (EC) No 1049/2001", "regulation_ec_1049_2001", ("Regulation (EC) 1049/2001", "CELEX 32001R1049")),
+    ("Directive 95/46/EC", "directive_95_46_ec", ("Directive 95/46/EC", "CELEX 31995L0046")),
+    ("Directive (EU) 2019/790", "directive_eu_2019_790", ("Directive (EU) 2019/790", "CELEX 32019L0790")),
+    ("CELEX 32016R0679", "32016r0679", ("CELEX 32016R0679",)),
     # India
-    ("Section 302 IPC", "section_302_ipc", "Section 302 IPC"),
-    ("S. 482 CrPC", "section_482_crpc", "Section 482 CrPC"),
-    ("Section 498A of the IPC", "section_498a_ipc", "Section 498A IPC"),
-    ("AIR 1973 SC 1461", "air_1973_sc_1461", "AIR 1973 SC 1461"),
-    ("(2017) 10 SCC 1", "2017_10_scc_1", "(2017) 10 SCC 1"),
+    ("Section 302 IPC", "section_302_ipc", ("Section 302 IPC",)),
+    ("S. 482 CrPC", "section_482_crpc", ("Section 482 CrPC",)),
+    ("Section 498A of the IPC", "section_498a_ipc", ("Section 498A IPC",)),
+    ("AIR 1973 SC 1461", "air_1973_sc_1461", ("AIR 1973 SC 1461",)),
+    ("(2017) 10 SCC 1", "2017_10_scc_1", ("(2017) 10 SCC 1",)),
     # code articles and sections
-    ("Article 709", "art_709", "Art. 709"),
-    ("Art. 6(1)(f) GDPR", "art_6_1_f_gdpr", "Art. 6(1)(f) GDPR"),
-    ("Art. 17 GDPR", "art_17_gdpr", "Art. 17 GDPR"),
-    ("§ 823 BGB", "bgb_823", "§ 823 BGB"),
+    ("Article 709", "art_709", ("Art. 709",)),
+    ("Art. 6(1)(f) GDPR", "art_6_1_f_gdpr", ("Art. 6(1)(f) GDPR",)),
+    ("Art. 17 GDPR", "art_17_gdpr", ("Art. 17 GDPR",)),
+    ("§ 823 BGB", "bgb_823", ("§ 823 BGB",)),
 ]
 
 # doc id -> text. "c-..." documents cite; "x-..." documents repeat the numbers and words of a citation without it.
@@ -103,6 +103,15 @@ RANKING = [
     ("duty of care [2020] UKSC 12", "c-uksc"),
     ("legitimate interests Art. 6(1)(f) GDPR", "c-art-gdpr"),
     ("murder Section 302 IPC", "c-ipc"),
+]
+
+
+# (query in one form of an EU act, document citing it in the other form, document that must rank below it): only
+# the citations keywords (an act and its CELEX number) connect the two forms, through the terms boost.
+CROSS_FORM = [
+    ("CELEX 31995L0046", "c-dir", "x-celex"),  # x-celex shares the word "CELEX" with the query
+    ("Regulation (EU) 2016/679", "c-celex", "x-celex"),  # x-celex shares "2016"
+    ("32016R0679", "c-gdpr", "x-gdpr"),
 ]
 
 

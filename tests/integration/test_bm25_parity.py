@@ -15,7 +15,7 @@ import uuid
 import pytest
 
 from _support import shared_dataset
-from citation_cases import RANKING, RANKING_CORPUS
+from citation_cases import CROSS_FORM, RANKING, RANKING_CORPUS
 from legalsearch.analysis import index_definition
 from legalsearch.citations import extract_citations
 from legalsearch.data import Document, load_dataset
@@ -103,8 +103,12 @@ def test_citation_queries_rank_the_cited_document_first_on_the_node(opensearch_c
             hits = _node_hits(opensearch_client, index, query)
             if not hits or hits[0][0] != cited:
                 failures.append(f"{query!r}: node ranks {[d for d, _ in hits[:3]]}, expected {cited} first")
-        mismatches = _mismatches(opensearch_client, index, BM25Retriever(documents),
-                                 {query: query for query, _ in RANKING})
+        for query, cited, below in CROSS_FORM:  # an EU act and its CELEX number, through the citations keywords
+            scores = dict(_node_hits(opensearch_client, index, query))
+            if not (scores.get(cited, 0.0) >= 2.0 and scores[cited] > scores.get(below, 0.0)):
+                failures.append(f"{query!r}: node scores {scores}, expected {cited} boosted above {below}")
+        queries = [query for query, _ in RANKING] + [query for query, _, _ in CROSS_FORM]
+        mismatches = _mismatches(opensearch_client, index, BM25Retriever(documents), {q: q for q in queries})
     finally:
         opensearch_client.transport.perform_request("DELETE", f"/{index}")
     assert not failures, "\n".join(failures)

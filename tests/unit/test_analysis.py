@@ -20,8 +20,8 @@ def test_legal_analyzer_tokens_and_positions(text, expected):
     assert [(t.term, t.position) for t in legal_analyzer().analyze(text)] == expected
 
 
-@pytest.mark.parametrize("text, unit, _keyword", CITATION_FORMS)
-def test_citation_is_one_unstemmed_token_with_its_parts_at_the_same_position(text, unit, _keyword):
+@pytest.mark.parametrize("text, unit, _keywords", CITATION_FORMS)
+def test_citation_is_one_unstemmed_token_with_its_parts_at_the_same_position(text, unit, _keywords):
     tokens = legal_analyzer().analyze(f"as held in {text}, the claim")
     units = [t for t in tokens if t.term == unit]
     assert len(units) == 1, [t.term for t in tokens]

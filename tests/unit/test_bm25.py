@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pytest
 
-from citation_cases import RANKING, RANKING_CORPUS, distractor_of
+from citation_cases import CROSS_FORM, RANKING, RANKING_CORPUS, distractor_of
 from legalsearch.analysis import AnalysisError, index_definition
 from legalsearch.data import Document
 from legalsearch.retrieval import BM25Retriever, lucene_bm25_parameters, lucene_norm_length
@@ -95,3 +95,11 @@ def test_the_analyzer_units_alone_rank_the_cited_document_first(ranking_corpus, 
     """Without the citations boost too: the unit and its parts outscore the same numbers scattered in prose."""
     run = BM25Retriever(ranking_corpus, citation_boost=0.0).search({"q": query}, k=5)["q"]
     assert next(iter(run)) == cited, run
+
+
+@pytest.mark.parametrize("query, cited, below", CROSS_FORM)
+def test_an_eu_act_and_its_celex_number_find_each_other_through_the_citations_boost(ranking_corpus, query, cited,
+                                                                                       below):
+    run = BM25Retriever(ranking_corpus).search({"q": query}, k=10)["q"]
+    assert run[cited] >= 2.0 and run[cited] > run.get(below, 0.0), run
+    assert cited not in BM25Retriever(ranking_corpus, citation_boost=0.0).search({"q": query}, k=10)["q"]
