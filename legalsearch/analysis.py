@@ -398,7 +398,6 @@ class Analyzer:
                 self._filters.append(_token_filter(filter_name, filters[filter_name]))
             else:  # a built-in filter named directly
                 self._filters.append(_token_filter(filter_name, {"type": filter_name}))
-        self.position_increment_gap = int(spec.get("position_increment_gap", 100))
         self._token_cache: dict[str, tuple[tuple[str, int], ...]] = {}
 
     @staticmethod

@@ -81,8 +81,8 @@ def test_sample_and_acord_analyze_alike(opensearch_client, analysis_index, sampl
         texts += [row["title"], row["text"]] if row.get("title") else [row["text"]]
     texts += [row["text"] for row in _jsonl(sample_path / "queries.jsonl")]
     corpus = _jsonl(acord / "corpus.jsonl")
-    step = max(1, len(corpus) // ACORD_CORPUS_TEXTS)
-    texts += [row["text"] for row in corpus[::step][:ACORD_CORPUS_TEXTS]]
+    count = min(ACORD_CORPUS_TEXTS, len(corpus))
+    texts += [corpus[i * len(corpus) // count]["text"] for i in range(count)]
     texts += [row["text"] for row in _jsonl(acord / "queries.jsonl")]
     assert len(texts) >= 1000
     differences = _differences(opensearch_client, analysis_index, "legal", texts)
