@@ -89,6 +89,10 @@ def _java_pattern(pattern: str, flags: str | None = None) -> re.Pattern:
     (JDK 19+ for ``\\b``), which is ``re.ASCII``; the patterns in the mapping use no syntax the two read differently."""
     if flags:
         raise AnalysisError(f"pattern flags '{flags}' are not supported offline; remove them or extend analysis.py")
+    for java_only, meaning in (("&&", "character class intersection"), ("\\Z", "end before a final line break")):
+        if java_only in pattern:
+            raise AnalysisError(f"pattern {pattern!r} uses {java_only} ({meaning}), which Python's re reads "
+                                "differently; rewrite it without")
     try:
         return re.compile(pattern, re.ASCII)
     except re.error as exc:

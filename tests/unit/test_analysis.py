@@ -77,6 +77,8 @@ def test_legal_exact_is_the_unstemmed_chain():
         (lambda a: a["analyzer"]["legal"].update(tokenizer="whitespace"), "tokenizer 'whitespace'"),
         (lambda a: a["char_filter"].update(legal_ucc={"type": "mapping", "mappings": ["a=>b"]}), "type 'mapping'"),
         (lambda a: a["char_filter"]["legal_rules"].update(flags="CASE_INSENSITIVE"), "flags"),
+        (lambda a: a["char_filter"]["legal_rules"].update(pattern="[a-z&&[^aeiou]]"), "intersection"),
+        (lambda a: a["char_filter"]["legal_rules"].update(pattern="\\p{L}+"), "does not compile in Python"),
     ],
 )
 def test_a_component_that_cannot_be_reproduced_exactly_is_refused(change, message):
