@@ -56,10 +56,6 @@ class ExportResult:
         """``"int8"`` or ``"fp32"``: the variant packaged in ``ml-commons/``."""
         return self.report.deployable
 
-    def get(self, key: str, default=None):
-        """A field of the report by its JSON name (``result.get("deployable")``); prefer ``result.report.FIELD``."""
-        return self.report.to_dict().get(key, default)
-
     @property
     def report_path(self) -> Path:
         return self.out_dir / REPORT_NAME

@@ -15,7 +15,6 @@ training sees what evaluation scores. Output is JSONL, one triplet row per (quer
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import random
@@ -27,6 +26,8 @@ import numpy as np
 
 from legalsearch.data import Dataset, iter_text_lines, parse_json_object
 from legalsearch.errors import DataError
+from legalsearch.hashing import file_sha256  # noqa: F401  (training records the triplets file's hash)
+from legalsearch.passages import max_per_document
 from legalsearch.retrieval import BM25Retriever, DenseRetriever
 
 log = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ def mine(dataset: Dataset, encoder, config: MiningConfig, out_path: str | Path,
     index = dense.build(documents)
     query_vectors = encoder.encode_queries([queries[q] for q in queries])
     passage_scores = query_vectors @ index.embeddings.T
-    doc_scores = np.maximum.reduceat(passage_scores, index.starts, axis=1)
+    doc_scores = max_per_document(passage_scores, index.starts)
     position = {doc_id: i for i, doc_id in enumerate(index.doc_ids)}
     ends = np.append(index.starts[1:], len(index.passage_texts))
 
@@ -194,10 +195,3 @@ def read_triplets(path: str | Path) -> list[dict]:
         raise DataError("triplets file is empty", path)
     return rows
 
-
-def file_sha256(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
