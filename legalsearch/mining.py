@@ -26,7 +26,6 @@ import numpy as np
 
 from legalsearch.data import Dataset, iter_text_lines, parse_json_object
 from legalsearch.errors import DataError
-from legalsearch.hashing import file_sha256  # noqa: F401  (training records the triplets file's hash)
 from legalsearch.passages import max_per_document
 from legalsearch.retrieval import BM25Retriever, DenseRetriever
 

@@ -21,7 +21,8 @@ from pathlib import Path
 from legalsearch import __version__
 from legalsearch.data import Dataset
 from legalsearch.errors import DependencyError, TrainingError
-from legalsearch.mining import file_sha256, read_triplets
+from legalsearch.hashing import file_sha256
+from legalsearch.mining import read_triplets
 from legalsearch.mixing import source_shares
 
 log = logging.getLogger(__name__)
