@@ -1,6 +1,7 @@
 """Legal-text tables shared by the unit tests and the real-node tests (imported as ``citation_cases``).
 
 ``ANALYZED``: (text, [(term, position), ...]) of the ``legal`` analyzer, as the node's ``_analyze`` gives them.
+``STEMS``: (word, stem) of the ``snowball`` English filter as the node (Lucene 10.4) stems them.
 ``CITATION_FORMS``: (text, unit token of the ``legal`` analyzer, keywords of the ``citations`` field) per family.
 ``RANKING``: a corpus where each cited document has distractors that repeat the citation's numbers and words, and
 (query, expected first document) pairs: what "a citation query ranks the cited document first" means.
@@ -134,4 +135,16 @@ ANALYZED = [
     # ideographs are one token each
     ("中华人民共和国", [("中", 0), ("华", 1), ("人", 2), ("民", 3), ("共", 4), ("和", 5), ("国", 6)]),
     ("", []),
+]
+
+
+# Snowball English as Lucene 10.4 runs it (the 2.x script), not PyStemmer 3's Snowball 3.0
+STEMS = [
+    ("international", "intern"), ("internal", "intern"), ("organization", "organ"), ("university", "univers"),
+    ("emergency", "emerg"), ("interstate", "interst"), ("added", "add"), ("erred", "err"), ("ebbed", "ebb"),
+    ("biologist", "biologist"), ("evening", "even"), ("pasted", "past"), ("laterally", "later"),
+    ("generously", "generous"), ("running", "run"), ("hoped", "hope"), ("skies", "sky"), ("dying", "die"),
+    ("proceeding", "proceed"), ("innings", "inning"), ("cried", "cri"), ("ties", "tie"), ("agreed", "agre"),
+    ("employees", "employe"), ("saying", "say"), ("eyed", "eye"), ("indemnified", "indemnifi"),
+    ("liability", "liabil"), ("reasonable", "reason"), ("arbitration", "arbitr"), ("governing", "govern"),
 ]

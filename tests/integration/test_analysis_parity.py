@@ -15,8 +15,9 @@ import uuid
 import pytest
 
 from _support import shared_dataset
-from citation_cases import ANALYZED, CITATION_FORMS, RANKING, RANKING_CORPUS
+from citation_cases import ANALYZED, CITATION_FORMS, RANKING, RANKING_CORPUS, STEMS
 from legalsearch.analysis import index_definition, legal_analyzer
+from legalsearch.porter2 import stem
 
 pytestmark = pytest.mark.opensearch
 
@@ -87,3 +88,22 @@ def test_sample_and_acord_analyze_alike(opensearch_client, analysis_index, sampl
     assert len(texts) >= 1000
     differences = _differences(opensearch_client, analysis_index, "legal", texts)
     assert not differences, f"{len(differences)} of {len(texts)} texts differ:\n" + "\n".join(differences[:20])
+
+
+def test_snowball_stems_match_the_node(opensearch_client, analysis_index, sample_path):
+    """The stemmer alone, on the unit table and on every distinct word of the sample: Lucene 10.4's Snowball
+    English (the 2.x script) and legalsearch.porter2 must agree word for word."""
+    words = {word for word, _ in STEMS}
+    for row in _jsonl(sample_path / "corpus.jsonl"):
+        words.update(t.term for t in legal_analyzer("legal_exact").analyze(row["text"]) if t.term.isalpha())
+    words = sorted(words)
+    differences = []
+    for start in range(0, len(words), 500):
+        batch = words[start:start + 500]
+        response = opensearch_client.transport.perform_request("POST", f"/{analysis_index}/_analyze", body={
+            "tokenizer": "keyword", "filter": [{"type": "snowball", "language": "English"}], "text": batch})
+        node = [token["token"] for token in response["tokens"]]
+        assert len(node) == len(batch)
+        differences += [f"{w}: node {n}, offline {stem(w)}" for w, n in zip(batch, node) if stem(w) != n]
+    assert len(words) > 3000
+    assert not differences, "\n".join(differences[:20])
