@@ -48,6 +48,15 @@ def serve(handler: type, tls_context: ssl.SSLContext | None = None):
     return server
 
 
+def search_against(handler: type, home: Path, *options: str) -> subprocess.CompletedProcess:
+    """`legalsearch search` against a server answering with ``handler``, for the time of one command."""
+    server = serve(handler)
+    try:
+        return run_cli("search", "x", "--url", f"http://127.0.0.1:{server.server_address[1]}", *options, home=home)
+    finally:
+        server.shutdown()
+
+
 @pytest.fixture
 def home(tmp_path) -> Path:
     return tmp_path
@@ -112,11 +121,7 @@ def test_a_web_server_answering_404_at_its_root(home):
     class NotFound(_Handler):
         status = 404
 
-    server = serve(NotFound)
-    try:
-        result = run_cli("search", "x", "--url", f"http://127.0.0.1:{server.server_address[1]}", home=home)
-    finally:
-        server.shutdown()
+    result = search_against(NotFound, home)
     assert_short_and_helpful(result, "is not OpenSearch", "REST endpoint")
 
 
@@ -154,12 +159,7 @@ def test_refused_credentials_name_user_and_password_settings(home):
         body = json.dumps({"error": {"root_cause": [{"type": "security_exception", "reason": "Unauthorized"}],
                                      "type": "security_exception", "reason": "Unauthorized"}, "status": 401}).encode()
 
-    server = serve(Refusing)
-    try:
-        result = run_cli("search", "x", "--url", f"http://127.0.0.1:{server.server_address[1]}", "--user", "admin",
-                         "--password", "not-the-password", home=home)
-    finally:
-        server.shutdown()
+    result = search_against(Refusing, home, "--user", "admin", "--password", "not-the-password")
     assert_short_and_helpful(result, "refused the credentials (401)", "--user")
     assert "not-the-password" not in result.stdout + result.stderr
 
@@ -172,11 +172,7 @@ def test_forbidden_names_the_permission_list(home):
                                                      "reason": "no permissions for [cluster:monitor/main]"}],
                                      "type": "security_exception", "reason": "no permissions"}, "status": 403}).encode()
 
-    server = serve(Forbidding)
-    try:
-        result = run_cli("search", "x", "--url", f"http://127.0.0.1:{server.server_address[1]}", home=home)
-    finally:
-        server.shutdown()
+    result = search_against(Forbidding, home)
     assert_short_and_helpful(result, "no permission", "cluster:monitor/main")
 
 
