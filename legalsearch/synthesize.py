@@ -442,21 +442,31 @@ def _split(candidates: list[Candidate], config: SynthesisConfig, rng: random.Ran
 
 
 def write_synthesis(out: str | Path, corpus: dict[str, Document], synthesis: Synthesis,
-                    held_out: dict[str, tuple[dict[str, str], Qrels]] | None = None) -> Path:
+                    held_out: dict[str, tuple[dict[str, str], Qrels]] | None = None,
+                    source_qrels_dir: str | Path | None = None, relevant_grade: int = 1) -> Path:
     """Write the BEIR dataset, ``pairs.jsonl`` (each pair with its generator and source) and the report.
 
     ``held_out`` maps a labelled split (e.g. ``test``) to its queries and qrels, copied through unchanged so that
-    ``eval`` and ``bench`` can report on real queries while training reads only synthesized ones.
+    ``eval`` and ``bench`` can report on real queries while training reads only synthesized ones. A graded source
+    (ACORD marks relevance as grade >= 3 in ``qrels/{split}_binary.tsv``) keeps its definition: its binary files
+    are copied too, and synthesized positives get ``relevant_grade`` so that they count as relevant under it.
     """
+    import shutil
+
     from legalsearch.data import write_beir
 
     queries = dict(synthesis.queries)
-    qrels = dict(synthesis.qrels)
+    qrels = {split: {q: {d: relevant_grade for d in judged} for q, judged in split_qrels.items()}
+             for split, split_qrels in synthesis.qrels.items()}
     for split, (split_queries, split_qrels) in (held_out or {}).items():
         queries.update(split_queries)
         qrels[split] = split_qrels
         synthesis.report.held_out.append(split)
     out = write_beir(out, corpus, queries, qrels)
+    for split in (held_out or {}):
+        binary = Path(source_qrels_dir) / f"{split}_binary.tsv" if source_qrels_dir else None
+        if binary is not None and binary.is_file():
+            shutil.copyfile(binary, Path(out) / "qrels" / binary.name)
     qid_of = {text: qid for qid, text in synthesis.queries.items()}
     with (Path(out) / PAIRS_NAME).open("w", encoding="utf-8") as handle:
         for pair in synthesis.pairs:

@@ -126,12 +126,13 @@ def synthesize(dataset, out, generators, per_document, max_queries, filter_copie
         raise click.BadParameter(str(exc), param_hint="--generators") from None
     wanted = [s.strip() for s in held_out_splits.split(",") if s.strip()]
     corpus_path = dataset / "corpus.jsonl" if dataset.is_dir() else dataset
-    held_out = {}
+    held_out, qrels_dir, relevant_grade = {}, None, 1
     if (corpus_path.parent / "queries.jsonl").is_file() and wanted:
         labelled = load_dataset_or_fail(corpus_path.parent, skip_invalid)
         corpus = labelled.corpus
         held_out = {split: (labelled.split_queries(split), labelled.qrels[split])
                     for split in wanted if split in labelled.qrels}
+        qrels_dir, relevant_grade = labelled.path / "qrels", labelled.relevant_grade
     else:
         corpus, report = load_corpus(corpus_path, skip_invalid)
         print_skipped(report)
@@ -143,7 +144,7 @@ def synthesize(dataset, out, generators, per_document, max_queries, filter_copie
 
         raise DataError("no pair survived the generators and filters; see the counts above, or try "
                         "--no-filter-unretrievable / more --generators", corpus_path)
-    write_synthesis(out, corpus, synthesis, held_out)
+    write_synthesis(out, corpus, synthesis, held_out, qrels_dir, relevant_grade)
     for line in synthesis.report.summary_lines():
         click.echo(line)
     sizes = ", ".join(f"{split} {n} queries" for split, n in synthesis.report.splits.items())

@@ -179,3 +179,20 @@ def test_mix_refuses_sources_over_different_corpora(tmp_path):
                                                            if all(d in corpus for d in j)}})
     with pytest.raises(DataError, match="another corpus"):
         mix([Source("a", labelled), Source("b", load_dataset(other))], tmp_path / "mix")
+
+
+def test_a_graded_source_keeps_its_relevance_definition(tmp_path):
+    # ACORD-style: grade 1 means "same category, not relevant"; qrels/test_binary.tsv marks grade >= 3 relevant
+    from legalsearch.data import write_beir
+
+    source = tmp_path / "graded"
+    corpus = {d.id: d for d in CORPUS.values()}
+    write_beir(source, corpus, {"t1": "murder sentence"}, {"test": {"t1": {"ipc-302": 3, "nda": 1}}})
+    (source / "qrels" / "test_binary.tsv").write_text("query-id\tcorpus-id\tscore\nt1\tipc-302\t1\nt1\tnda\t0\n")
+    out = tmp_path / "syn"
+    result = CliRunner().invoke(cli, ["data", "synthesize", "-d", str(source), "-o", str(out),
+                                      "--no-filter-unretrievable"])
+    assert result.exit_code == 0, result.output
+    dataset = load_dataset(out)
+    assert dataset.relevant_grade == 3
+    assert all(grade == 3 for judged in dataset.qrels["train"].values() for grade in judged.values())
