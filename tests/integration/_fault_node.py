@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -102,9 +103,12 @@ class FaultNode:
                               timeout=timeout, env=self._env())
 
     def start(self, timeout: float = 480) -> str:
-        args = ["start", "--heap", self.heap, "--timeout", str(int(timeout))]
-        if self.port:
-            args += ["--port", str(self.port)]  # a restart comes back on the same port
+        if self.port is None:  # never 9200: that is where the shared node (or a developer's) is expected
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", 0))
+                self.port = sock.getsockname()[1]
+        # a restart comes back on the same port, so URLs held by the test stay valid
+        args = ["start", "--heap", self.heap, "--timeout", str(int(timeout)), "--port", str(self.port)]
         started = self._script(*args, timeout=timeout + 120)
         if started.returncode != 0:
             raise RuntimeError(f"fault node did not start (exit {started.returncode}):\n{started.stderr[-4000:]}")
