@@ -102,6 +102,9 @@ def configure_output(verbose: int) -> None:
         logger.setLevel(third_party)
         if verbose < 2 and not any(isinstance(f, _NoTraceback) for f in logger.filters):
             logger.addFilter(_NoTraceback())
+    # botocore logs each request's SigV4 signature and canonical request at DEBUG: never show it, whatever -v says
+    for name in ("botocore", "boto3"):
+        logging.getLogger(name).setLevel(max(third_party, logging.INFO))
     if verbose == 0:
         # transformers' "Loading weights" / "Writing model shards" bars and its own log handler
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")

@@ -123,6 +123,9 @@ def load_config_file(path: str | Path | None) -> dict[str, Any]:
         return {}
     try:
         data = tomllib.loads(cfg_path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise OpenSearchError(f"config file {cfg_path} is not UTF-8 text (byte {exc.start}); save it as UTF-8") \
+            from None
     except tomllib.TOMLDecodeError as exc:
         raise OpenSearchError(f"config file {cfg_path} is not valid TOML ({exc})") from None
     table = data.get("opensearch", data)
@@ -223,7 +226,27 @@ def build_client(settings: ConnectionSettings):
         kwargs["connection_class"] = RequestsHttpConnection
     elif settings.username:
         kwargs["http_auth"] = (settings.username, settings.password or "")
-    return OpenSearch(**kwargs)
+    client = OpenSearch(**kwargs)
+    if settings.aws_region and settings.ca_certs:
+        _ca_certs_win(client, settings.url)
+    return client
+
+
+def _ca_certs_win(client, url: str) -> None:
+    """Make --ca-certs hold under SigV4, where requests carries the calls.
+
+    requests merges the environment into every request and lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE replace the
+    session's CA bundle, so a machine-wide bundle would silently override --ca-certs (and fail, or trust more than
+    asked). Without the environment, the proxies it would have given are set on the session explicitly.
+    """
+    import requests
+
+    pool = client.transport.connection_pool
+    for connection in getattr(pool, "connections", None) or [pool.connection]:
+        session = getattr(connection, "session", None)
+        if session is not None:
+            session.trust_env = False
+            session.proxies.update(requests.utils.get_environ_proxies(url))
 
 
 def connect(settings: ConnectionSettings, check: bool = True) -> "Cluster":
@@ -357,6 +380,14 @@ def map_exception(exc: Exception, what: str, display_url: str = "") -> OpenSearc
                 f"{what}: the cluster{where} refused the credentials (401)",
                 hint=f"check --user and the password ({ENV_USER} / {ENV_PASSWORD}, or the config file)",
                 status=status,
+            )
+        if status == 403 and cause and ("index_create_block_exception" in cause
+                                        or "flood-stage watermark" in cause or "read_only_allow_delete" in cause):
+            return OpenSearchError(
+                f"{what}: the cluster refuses writes because a node's disk passed the flood-stage watermark",
+                root_cause=cause, status=status,
+                hint="free disk space (or raise cluster.routing.allocation.disk.watermark.flood_stage); see "
+                     "docs/reliability.md",
             )
         if status == 403:
             return AuthenticationError(

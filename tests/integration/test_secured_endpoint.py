@@ -207,12 +207,8 @@ def test_no_credentials_against_a_secured_cluster_is_a_401_not_a_crash(proxy, al
 
 
 # -- SigV4 -------------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("ca_bundle_env", [
-    False,
-    pytest.param(True, marks=pytest.mark.xfail(strict=True, reason=(
-        "SigV4 uses requests, which lets REQUESTS_CA_BUNDLE override the session's CA: --ca-certs is ignored when "
-        "that variable is set (common on corporate machines); plugin/connection.py must make --ca-certs win"))),
-], ids=["plain-env", "REQUESTS_CA_BUNDLE-set"])
+# requests lets REQUESTS_CA_BUNDLE override the session's CA; --ca-certs must win (common on corporate machines)
+@pytest.mark.parametrize("ca_bundle_env", [False, True], ids=["plain-env", "REQUESTS_CA_BUNDLE-set"])
 def test_sigv4_signs_every_request_when_asked(proxy, alias, outputs, ca_bundle_env):
     try:
         import boto3  # noqa: F401
@@ -241,9 +237,7 @@ def test_sigv4_signs_every_request_when_asked(proxy, alias, outputs, ca_bundle_e
     assert any("Credential=" + AWS_KEY_ID in value for value in proxy.authorization_values())
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "at -vv botocore.auth logs each request's SigV4 signature (DEBUG 'Signature: <hex>'); legalsearch/cli.py must keep "
-    "the botocore loggers at INFO or above whatever -v says"))
+# at -vv botocore.auth would log each request's SigV4 signature (DEBUG 'Signature: <hex>')
 def test_sigv4_at_vv_logs_no_signature(proxy, alias, tmp_path):
     try:
         import boto3  # noqa: F401
