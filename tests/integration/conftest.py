@@ -78,3 +78,14 @@ def opensearch_client(opensearch_url):
     except (OpenSearchException, OSError) as error:
         _unavailable(f"{opensearch_url} does not answer: {error}")
     return client
+
+
+@pytest.fixture(scope="session")
+def tiny_export(tiny_model_dir, tmp_path_factory):
+    """The session's tiny model exported by our exporter (fp32, int8 and the ML Commons package)."""
+    from _support import require
+
+    pipeline = require("legalsearch.exporter.pipeline", "onnx")
+    out = tmp_path_factory.mktemp("tiny-export") / "export"
+    pipeline.export_model(tiny_model_dir, out, allow_degraded=True)
+    return out

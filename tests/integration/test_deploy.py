@@ -256,14 +256,6 @@ def test_interrupted_ingest_resumes_without_duplicates(cluster, alias, tmp_path)
 
 
 # -- server-side vectors: a tiny model exported by our exporter, registered and deployed in ML Commons --------------
-@pytest.fixture(scope="module")
-def tiny_export(tiny_model_dir, tmp_path_factory):
-    pipeline = pytest.importorskip("legalsearch.exporter.pipeline")
-    out = tmp_path_factory.mktemp("tiny-export") / "export"
-    pipeline.export_model(tiny_model_dir, out, allow_degraded=True)
-    return out
-
-
 def test_server_side_deploy_of_an_exported_model(cluster, alias, tiny_export, tmp_path):
     import numpy as np
 

@@ -267,14 +267,6 @@ def _flat_persistent(node: FaultNode) -> dict:
 
 
 # -- ML Commons: a deploy refused by the memory circuit breaker ------------------------------------------------------
-@pytest.fixture(scope="module")
-def tiny_export(tiny_model_dir, tmp_path_factory):
-    pipeline = pytest.importorskip("legalsearch.exporter.pipeline")
-    out = tmp_path_factory.mktemp("tiny-export") / "export"
-    pipeline.export_model(tiny_model_dir, out, allow_degraded=True)
-    return out
-
-
 def test_ml_deploy_refused_by_memory_circuit_breaker_surfaces_reason_leaves_nothing_half_done(
     fault_node, tiny_export, tmp_path
 ):
