@@ -218,6 +218,35 @@ def standard_tokenize(text: str, max_token_length: int = DEFAULT_MAX_TOKEN_LENGT
     return out
 
 
+def standard_token_spans(text: str, max_token_length: int = DEFAULT_MAX_TOKEN_LENGTH) -> list[tuple[int, int]]:
+    """``(start, end)`` offsets in ``text`` of the tokens :func:`standard_tokenize` returns, in the same order.
+
+    What ``_analyze`` reports as ``start_offset`` / ``end_offset`` (Java counts UTF-16 units, Python code points:
+    the spans slice the Python string to the same text). neural-search's ``text_chunking`` cuts passages at these
+    offsets (:class:`legalsearch.passages.PassageChunker`).
+    """
+    spans = []
+    for run in _WHITESPACE_RUN.finditer(text):
+        chunk, base = run.group(), run.start()
+        pattern = _ASCII_TOKEN if chunk.isascii() else _standard_pattern()
+        for match in pattern.finditer(chunk):
+            start, end = base + match.start(), base + match.end()
+            token = match.group()
+            if len(token) <= max_token_length and _utf16_len(token) <= max_token_length:
+                spans.append((start, end))
+                continue
+            piece_start, units = start, 0
+            for i, ch in enumerate(token):  # the same cut as standard_tokenize's
+                width = 2 if ord(ch) > 0xFFFF else 1
+                if units + width > max_token_length:
+                    spans.append((piece_start, start + i))
+                    piece_start, units = start + i, 0
+                units += width
+            if piece_start < end:
+                spans.append((piece_start, end))
+    return spans
+
+
 # --- token filters: each maps a list of _Tok to a list of _Tok -----------------------------------------------------
 
 @dataclass

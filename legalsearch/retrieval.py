@@ -27,7 +27,7 @@ from legalsearch.citations import CITATION_BOOST
 from legalsearch.data import Document
 from legalsearch.encoders import Encoder
 from legalsearch.hybrid import HybridConfig
-from legalsearch.passages import PassageSplitter, max_per_document
+from legalsearch.passages import PassageChunker, max_per_document
 
 log = logging.getLogger(__name__)
 
@@ -231,21 +231,27 @@ class DenseIndex:
 class DenseRetriever:
     """Cosine retrieval with a dense :class:`~legalsearch.encoders.Encoder`; a document scores as its best passage.
 
+    Passages are the ones a deploy of this encoder indexes (:class:`~legalsearch.passages.PassageChunker`, the
+    ingest pipeline's ``text_chunking`` reproduced); a document with no word keeps its text as its one passage here,
+    where the cluster would hold no vector for it.
+
     Args:
         encoder: any encoder (PyTorch or ONNX).
-        stride: token overlap between passages of long documents.
+        chunker: how documents are cut; default ``PassageChunker.for_model(encoder.max_seq_length)``, what
+            ``legalsearch deploy`` uses for this encoder.
     """
 
-    def __init__(self, encoder: Encoder, stride: int = 32, batch_size: int = 32, show_progress: bool = False):
+    def __init__(self, encoder: Encoder, chunker: PassageChunker | None = None, batch_size: int = 32,
+                 show_progress: bool = False):
         self.encoder = encoder
-        self.splitter = PassageSplitter(encoder.tokenizer_path, encoder.max_seq_length, stride=stride)
+        self.chunker = chunker or PassageChunker.for_model(encoder.max_seq_length)
         self.batch_size = batch_size
         self.show_progress = show_progress
         self.index: DenseIndex | None = None
 
     def describe(self) -> dict:
         info = {"retriever": "dense", "model": self.encoder.name, "max_seq_length": self.encoder.max_seq_length,
-                "aggregation": "maxp"}
+                "aggregation": "maxp", "chunking": self.chunker.pipeline_params()}
         if self.index is not None:
             info["passages_per_doc"] = round(self.index.passages_per_doc, 3)
         return info
@@ -253,7 +259,7 @@ class DenseRetriever:
     def build(self, documents: list[Document]) -> DenseIndex:
         doc_ids, starts, texts = [], [], []
         for doc in documents:
-            pieces = self.splitter.split_text(doc.full_text)
+            pieces = self.chunker.split_text(doc.full_text) or [doc.full_text]
             doc_ids.append(doc.id)
             starts.append(len(texts))
             texts.extend(pieces)

@@ -15,8 +15,9 @@
 
 Documents carry ``title``, ``text``, ``citations`` (eyecite, normalized) and either ``passage_text`` (server-side
 vectors: the index's default ingest pipeline chunks and embeds it) or ``passage_chunks`` + ``passages`` (client-side
-vectors from our ONNX encoder; passages cut on the model's tokens like the offline evaluation, or with
-``chunker="words"`` by :mod:`.chunking` like the server's ``text_chunking``).
+vectors from our ONNX encoder; passages cut by :class:`legalsearch.passages.PassageChunker`, the server's
+``text_chunking`` reproduced, with the same settings, so both modes and the offline evaluation index one set of
+passages).
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from typing import Any, Callable, Iterable, Iterator
 from legalsearch.data import id_value, iter_text_lines, parse_json_object
 from legalsearch.errors import ConnectionFailedError, DataError, IngestError, OpenSearchError
 
-from .chunking import fixed_token_length_chunks
 from .citations import extract_citations
 from .connection import Cluster
 
@@ -152,13 +152,10 @@ class IngestOptions:
     batch_size: int = 64
     max_retries: int = 6
     backoff: float = 0.5  # seconds; doubles per retry, capped at 30 s
+    # passages (text_chunking's fixed_token_length): the ingest pipeline's settings, and client-side the same cut
     token_limit: int = 192
     overlap_rate: float = 0.0
     max_chunk_limit: int = 100
-    # client vectors: "model" cuts passages on the model's own tokens exactly like the offline evaluation
-    # (legalsearch.passages.PassageSplitter, MaxP parity); "words" mirrors the server's text_chunking instead
-    chunker: str = "model"
-    stride: int = 32
     extra_fields: dict[str, Any] = field(default_factory=dict)
 
 
@@ -205,8 +202,10 @@ def build_document(record: CorpusRecord, options: IngestOptions) -> dict[str, An
 
 def add_client_vectors(docs: list[dict[str, Any]], records: list[CorpusRecord], encoder, options: IngestOptions) -> None:
     """Cut passages like the server would and attach ``passages: [{"knn": vector}, ...]`` from our encoder."""
-    split = _client_splitter(encoder, options)
-    chunks_per_doc = [split(r.full_text) for r in records]
+    from legalsearch.passages import PassageChunker
+
+    chunker = PassageChunker(options.token_limit, options.overlap_rate, options.max_chunk_limit)
+    chunks_per_doc = [chunker.split_text(r.full_text) for r in records]
     flat = [chunk for chunks in chunks_per_doc for chunk in chunks]
     vectors = encoder.encode_documents(flat) if flat else []
     position = 0
@@ -214,19 +213,6 @@ def add_client_vectors(docs: list[dict[str, Any]], records: list[CorpusRecord], 
         doc["passage_chunks"] = chunks
         doc["passages"] = [{"knn": [float(x) for x in vectors[position + i]]} for i in range(len(chunks))]
         position += len(chunks)
-
-
-def _client_splitter(encoder, options: IngestOptions) -> Callable[[str], list[str]]:
-    tokenizer_path = getattr(encoder, "tokenizer_path", None)
-    max_seq_length = getattr(encoder, "max_seq_length", None)
-    if options.chunker == "model" and tokenizer_path and max_seq_length:
-        from legalsearch.passages import PassageSplitter
-
-        splitter = PassageSplitter(tokenizer_path, int(max_seq_length), stride=options.stride)
-        return lambda text: splitter.split_text(text) if text.strip() else []
-    return lambda text: fixed_token_length_chunks(
-        text, options.token_limit, options.overlap_rate, options.max_chunk_limit
-    )
 
 
 def _retryable(exc: OpenSearchError) -> bool:

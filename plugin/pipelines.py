@@ -1,7 +1,7 @@
 """Ingest and search pipeline bodies, built from the JSON files in ``mappings/``.
 
-The ingest pipeline (server-side vectors) chunks ``passage_text`` into ``passage_chunks`` with ``text_chunking`` and
-embeds each chunk into the nested ``passages`` field with ``text_embedding``. The search pipeline combines a hybrid
+The ingest pipeline (server-side vectors) chunks ``passage_text`` into ``passage_chunks`` with ``text_chunking`` (the
+cut :class:`legalsearch.passages.PassageChunker` reproduces offline and for client-side vectors) and embeds each chunk into the nested ``passages`` field with ``text_embedding``. The search pipeline combines a hybrid
 query's two sub-queries (BM25 first, dense second): ``normalization-processor`` (min_max or l2, then a weighted
 arithmetic mean) or ``score-ranker-processor`` (reciprocal rank fusion), as a :class:`legalsearch.hybrid.HybridConfig`
 says (from ``--weights`` / ``--technique`` or the benchmark's ``hybrid.json``).
@@ -20,6 +20,7 @@ import copy
 from typing import Any
 
 from legalsearch.hybrid import HybridConfig
+from legalsearch.passages import PassageChunker
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -28,26 +29,16 @@ def _load(name: str) -> dict[str, Any]:
     return copy.deepcopy(load(name))
 
 
-def ingest_pipeline_body(
-    model_id: str, token_limit: int = 192, overlap_rate: float = 0.0, max_chunk_limit: int = 100
-) -> dict[str, Any]:
-    """``mappings/ingest-pipeline.json`` with the model and chunking parameters filled in."""
+def ingest_pipeline_body(model_id: str, chunker: PassageChunker | None = None) -> dict[str, Any]:
+    """``mappings/ingest-pipeline.json`` with the model filled in and ``chunker``'s settings (default: the file's)
+    as the ``fixed_token_length`` parameters; offline and client-side passages are cut by the same ``chunker``."""
     body = _load("ingest-pipeline")
     for processor in body["processors"]:
-        if "text_chunking" in processor:
-            params = processor["text_chunking"]["algorithm"]["fixed_token_length"]
-            params.update(token_limit=int(token_limit), overlap_rate=float(overlap_rate), max_chunk_limit=int(max_chunk_limit))
+        if "text_chunking" in processor and chunker is not None:
+            processor["text_chunking"]["algorithm"]["fixed_token_length"] = chunker.pipeline_params()
         if "text_embedding" in processor:
             processor["text_embedding"]["model_id"] = model_id
     return body
-
-
-def chunking_params(body: dict[str, Any]) -> dict[str, Any]:
-    """The ``fixed_token_length`` parameters of an ingest pipeline body (for the client-side mirror)."""
-    for processor in body.get("processors", []):
-        if "text_chunking" in processor:
-            return dict(processor["text_chunking"]["algorithm"]["fixed_token_length"])
-    raise KeyError("no text_chunking processor")
 
 
 def search_pipeline_body(config: HybridConfig, default_model_id: str | None = None) -> dict[str, Any]:

@@ -60,13 +60,15 @@ class DeploymentInfo:
     variant: str | None = None  # int8 | fp32: the graph that embedded the documents, hence must embed the queries
     hybrid: dict | None = None  # the setting of the index's default search pipeline (HybridConfig.to_dict())
     ingest: dict | None = None  # the deploy's ingest report (documents, seconds, docs_per_second, batch_size)
+    chunking: dict | None = None  # text_chunking's fixed_token_length settings the passages were cut with
 
     @classmethod
     def read(cls, cluster: Cluster, alias: str) -> "DeploymentInfo":
         targets = idx.alias_targets(cluster, alias) or [alias]
         meta = idx.index_meta(cluster, targets[0]).get("legalsearch", {})
         return cls(targets[0], meta.get("model_id"), meta.get("vectors", "client"), meta.get("dimension"),
-                   meta.get("encoder"), meta.get("variant"), meta.get("hybrid"), meta.get("ingest"))
+                   meta.get("encoder"), meta.get("variant"), meta.get("hybrid"), meta.get("ingest"),
+                   meta.get("chunking"))
 
     def load_encoder(self):
         """The deploy's own encoder when its directory exists here; None otherwise."""

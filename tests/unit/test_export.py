@@ -337,3 +337,22 @@ def test_fusion_is_kept_only_when_the_fused_graph_is_equal(exported, unfused, mo
     assert fusion.applied is True and fusion.max_abs_diff <= fuse.FUSION_ATOL
     assert {"com.microsoft"} == {o.domain for o in onnx.load(str(graph)).opset_import} - {""}
     assert fuse.fuse_graph(graph, spec).max_abs_diff == 0.0  # fusing a fused graph changes nothing
+
+
+def test_int8_vector_of_a_text_does_not_depend_on_its_batch(exported):
+    """DynamicQuantizeLinear scales a whole batch tensor at once: int8 runs one text at a time (as ML Commons
+    does), so a passage gets one vector offline, at client-side ingest and in the cluster; fp32 keeps batching."""
+    import numpy as np
+
+    from legalsearch.exporter.encoder import OnnxEncoder, dynamically_quantized
+
+    int8, fp32 = exported.out_dir / "int8", exported.out_dir / "fp32"
+    assert "DynamicQuantizeLinear" in _op_types(int8 / "model.onnx")
+    assert dynamically_quantized(int8 / "model.onnx") and not dynamically_quantized(fp32 / "model.onnx")
+    encoder = OnnxEncoder(int8, threads=1)
+    assert encoder.per_text and not OnnxEncoder(fp32, threads=1).per_text
+    alone = np.vstack([encoder.encode_documents([text]) for text in TEXTS])
+    for batch in (TEXTS, TEXTS[::-1] + ["a much longer text " * 20]):
+        vectors = encoder.encode_documents(batch, batch_size=32)[:len(TEXTS)]
+        np.testing.assert_array_equal(vectors if batch is TEXTS else vectors[::-1], alone)
+    assert encoder.fingerprint.endswith(":per-text")  # embeddings cached from batched int8 runs are not reused

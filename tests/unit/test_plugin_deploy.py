@@ -127,7 +127,7 @@ def test_interrupted_deploy_resumes_into_same_index(tmp_path):
 def test_client_vectors_deploy_needs_no_ml(tmp_path):
     fake = FakeOpenSearch(plugins=("opensearch-knn", "opensearch-neural-search"))
     encoder = FakeEncoder(dimension=6)
-    result = deploy(Cluster(fake), corpus(tmp_path), options(tmp_path, vectors="client", chunker="words"),
+    result = deploy(Cluster(fake), corpus(tmp_path), options(tmp_path, vectors="client"),
                     encoder=encoder, sleep=no_sleep)
     assert result.model_id is None and not fake.models
     settings = fake.indices[result.index]["body"]["settings"]["index"]

@@ -29,7 +29,7 @@ def test_every_option_is_documented(command):
         # options only `deploy --help` lists in full; the doc must at least mention the behaviour-changing ones
         missing = [m for m in missing if m in ("--prune", "--vectors", "--weights", "--hybrid-config", "--max-failed",
                                                "--skip-invalid", "--configure-ml", "--insecure", "--ca-certs",
-                                               "--aws-region", "--state-dir", "--chunker", "--token-limit")]
+                                               "--aws-region", "--state-dir", "--token-limit")]
     assert not missing, f"undocumented options of {command}: {missing}"
 
 

@@ -151,7 +151,7 @@ def test_client_vectors_are_nested_passages(tmp_path):
     corpus.write_text(json.dumps({"_id": "long", "title": "", "text": " ".join(f"w{i}" for i in range(25))}) + "\n")
     fake = FakeOpenSearch()
     encoder = FakeEncoder(dimension=4)
-    run(fake, corpus, tmp_path, options={"vectors": "client", "token_limit": 10, "chunker": "words"},
+    run(fake, corpus, tmp_path, options={"vectors": "client", "token_limit": 10},
         encoder=encoder)
     doc = fake.indices["idx"]["docs"]["long"]
     assert len(doc["passage_chunks"]) == 3 and len(doc["passages"]) == 3

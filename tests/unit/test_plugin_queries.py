@@ -1,13 +1,13 @@
-"""Query DSL, pipeline bodies, index body and the client-side chunker."""
+"""Query DSL, pipeline bodies and index body (the chunker itself: tests/unit/test_passages.py)."""
 
 from __future__ import annotations
 
 import pytest
 
 from legalsearch.plugin import pipelines
-from legalsearch.plugin.chunking import fixed_token_length_chunks, standard_token_spans
 from legalsearch.plugin.index import index_body, versioned_name
 from legalsearch.hybrid import HybridConfig
+from legalsearch.passages import PassageChunker
 from legalsearch.plugin.queries import search_body
 
 
@@ -60,10 +60,14 @@ def test_rrf_pipeline_body():
 
 
 def test_ingest_pipeline_body():
-    body = pipelines.ingest_pipeline_body("m9", token_limit=100, overlap_rate=0.1)
+    body = pipelines.ingest_pipeline_body("m9", PassageChunker(token_limit=100, overlap_rate=0.1))
     chunking, embedding = body["processors"][0]["text_chunking"], body["processors"][1]["text_embedding"]
     assert chunking["field_map"] == {"passage_text": "passage_chunks"}
-    assert chunking["algorithm"]["fixed_token_length"]["token_limit"] == 100
+    assert chunking["algorithm"]["fixed_token_length"] == {"token_limit": 100, "overlap_rate": 0.1,
+                                                           "tokenizer": "standard", "max_chunk_limit": 100}
+    # without a chunker: the file's own settings, the ones PassageChunker.for_model(None) reads
+    default = pipelines.ingest_pipeline_body("m9")["processors"][0]["text_chunking"]["algorithm"]
+    assert default["fixed_token_length"] == PassageChunker.for_model(None).pipeline_params()
     assert embedding == {"model_id": "m9", "field_map": {"passage_chunks": "passages"}}
 
 
@@ -84,26 +88,3 @@ def test_index_body_fills_dimension_and_pipelines():
 def test_versioned_name_sorts_by_time():
     assert versioned_name("legal", 0) == "legal-v19700101t000000"
     assert versioned_name("legal", 100) > versioned_name("legal", 99)
-
-
-# -- chunker (mirror of neural-search FixedTokenLengthChunker) -------------------------------------------------------
-def test_chunker_matches_server_algorithm():
-    text = "one two three four five six seven"
-    # token_limit 3, no overlap: passages start at token 0, 3, 6; gap characters stay with the earlier passage
-    assert fixed_token_length_chunks(text, 3) == ["one two three ", "four five six ", "seven"]
-    # overlap 1/3 of 3 -> floor(1.0) = 1 token
-    assert fixed_token_length_chunks(text, 3, overlap_rate=0.34) == [
-        "one two three ", "three four five ", "five six seven"]
-    # max_chunk_limit 2: the rest goes into the last passage
-    assert fixed_token_length_chunks(text, 2, max_chunk_limit=2) == ["one two ", "three four five six seven"]
-    assert fixed_token_length_chunks("", 3) == []
-    assert fixed_token_length_chunks("short", 384) == ["short"]
-
-
-@pytest.mark.parametrize(
-    "text, words",
-    [("U.S. law", ["U.S", "law"]), ("It's 3.5 kg", ["It's", "3.5", "kg"]), ("a_b c", ["a_b", "c"]),
-     ("§ 1983(b)", ["1983", "b"])],
-)
-def test_standard_token_spans(text, words):
-    assert [text[s:e] for s, e in standard_token_spans(text)] == words

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from legalsearch.data import Document
-from legalsearch.passages import PassageSplitter, max_per_document
+from legalsearch.passages import max_per_document
 from legalsearch.hybrid import HybridConfig
 from legalsearch.retrieval import BM25Retriever, fuse
 
@@ -54,16 +54,6 @@ def test_fusion_matches_opensearch_arithmetic(sparse, dense, config, expected):
     assert fused.keys() == expected.keys()
     for doc, value in expected.items():
         assert math.isclose(fused[doc], value, rel_tol=1e-6), (doc, fused[doc], value)
-
-
-def test_long_documents_split_into_overlapping_passages(tiny_model_dir):
-    splitter = PassageSplitter(tiny_model_dir / "tokenizer.json", max_tokens=20, stride=4)
-    text = " ".join(f"word{i}" for i in range(60))
-    pieces = splitter.split_text(text)
-    assert len(pieces) > 1
-    assert all(piece in text for piece in pieces)  # real substrings
-    assert pieces[0].split()[-1] in pieces[1] or pieces[1].split()[0] in pieces[0]  # overlap
-    assert splitter.split_text("short clause") == ["short clause"]
 
 
 def test_maxp_takes_the_best_passage():
