@@ -74,10 +74,8 @@ def connection_options(func=None, *, optional: bool = False,
 @click.option("--batch-size", type=click.IntRange(1, 10_000), default=64, show_default=True,
               help="Documents per bulk request.")
 @click.option("--token-limit", type=click.IntRange(1, 10_000), default=None,
-              help="Words per passage for text_chunking (default: 0.75 x the model's max_seq_length).")
-@click.option("--chunker", type=click.Choice(["model", "words"]), default="model", show_default=True,
-              help="Passages for --vectors client: model = the model's own tokens like the offline evaluation; "
-                   "words = the same cut as the server's text_chunking.")
+              help="Words per passage, cut by text_chunking (server) or the same cut client-side (default: 0.75 x "
+                   "the model's max_seq_length, what offline evaluation uses).")
 @click.option("--shards", type=click.IntRange(1, 1024), default=None, help="Primary shards (default: 1).")
 @click.option("--replicas", type=click.IntRange(0, 16), default=None, help="Replicas (default: the cluster's).")
 @click.option("--prune", is_flag=True, help="Delete older versioned indices behind the alias after the swap.")
@@ -96,7 +94,7 @@ def connection_options(func=None, *, optional: bool = False,
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @connection_options
 def deploy(dataset, export_dir, alias, vectors, variant, hybrid_config, weights, technique, batch_size, token_limit,
-           chunker, shards, replicas, prune, max_failed, skip_invalid, failures_path, configure_ml, deploy_timeout, state_dir,
+           shards, replicas, prune, max_failed, skip_invalid, failures_path, configure_ml, deploy_timeout, state_dir,
            as_json, quiet, settings):
     """Deploy DATASET (a BEIR directory, its corpus.jsonl, or `sample`) with an exported model to OpenSearch.
 
@@ -118,7 +116,7 @@ def deploy(dataset, export_dir, alias, vectors, variant, hybrid_config, weights,
         raise click.UsageError("--export DIR is required (the output of `legalsearch export`)")
     options = DeployOptions(
         alias=alias, vectors=vectors, export_dir=export_dir, variant=variant, hybrid=hybrid, batch_size=batch_size,
-        token_limit=token_limit, chunker=chunker, shards=shards, replicas=replicas, prune=prune, max_failed=max_failed,
+        token_limit=token_limit, shards=shards, replicas=replicas, prune=prune, max_failed=max_failed,
         skip_invalid=skip_invalid, configure_ml=configure_ml, deploy_timeout=deploy_timeout, state_dir=state_dir,
         failures_path=failures_path, progress=not quiet,
     )

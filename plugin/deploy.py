@@ -26,6 +26,7 @@ from typing import Any, Callable
 
 from legalsearch.errors import DataError, IngestError, OpenSearchError, PackageError
 from legalsearch.hybrid import HybridConfig
+from legalsearch.passages import PassageChunker
 
 from . import index as idx
 from . import ml_commons, pipelines
@@ -48,9 +49,9 @@ class DeployOptions:
     variant: str | None = None  # int8 | fp32 for client-side vectors; default: the export's deployable one
     hybrid: HybridConfig = field(default_factory=HybridConfig)
     batch_size: int = 64
+    # passages, cut by text_chunking (server) or the same cut here (client): legalsearch.passages.PassageChunker
     token_limit: int | None = None  # words per passage; default 0.75 x the model's max_seq_length, else 192
-    overlap_rate: float = 0.0
-    chunker: str = "model"  # client vectors: "model" (offline MaxP passages) or "words" (mirror of text_chunking)
+    overlap_rate: float | None = None  # default: mappings/ingest-pipeline.json's
     shards: int | None = None
     replicas: int | None = None
     prune: bool = False
@@ -116,11 +117,6 @@ def _encoder_dimension(encoder) -> int:
     return int(len(encoder.encode_queries(["dimension probe"])[0]))
 
 
-def default_token_limit(max_seq_length: int | None) -> int:
-    """Words per passage: 0.75 x the model's wordpiece window (the text_chunking docs' rule), 192 if unknown."""
-    return max(16, int(max_seq_length * 0.75)) if max_seq_length else 192
-
-
 def _package_max_seq_length(export_dir: Path | None) -> int | None:
     if export_dir is None:
         return None
@@ -137,23 +133,23 @@ def _package_max_seq_length(export_dir: Path | None) -> int | None:
     return None
 
 
-def _fingerprint(options: DeployOptions, model_key: str, corpus: Path, token_limit: int) -> str:
+def _fingerprint(options: DeployOptions, model_key: str, corpus: Path, chunker: PassageChunker) -> str:
     stat = corpus.stat()
     parts = [
         options.alias, options.vectors, model_key, str(corpus.resolve()), str(stat.st_size), str(int(stat.st_mtime)),
-        str(token_limit), str(options.overlap_rate), options.chunker, json.dumps(options.hybrid.to_dict(), sort_keys=True),
+        json.dumps(chunker.pipeline_params(), sort_keys=True), json.dumps(options.hybrid.to_dict(), sort_keys=True),
     ]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
 
 def _put_pipelines(
-    cluster: Cluster, prefix: str, options: DeployOptions, model_id: str | None, token_limit: int
+    cluster: Cluster, prefix: str, options: DeployOptions, model_id: str | None, chunker: PassageChunker
 ) -> tuple[str | None, str, str | None]:
     """Ingest pipeline (server vectors), default search pipeline, and the alternative (RRF or min_max) one."""
     ingest_name = None
     if options.vectors == "server":
         ingest_name = f"{prefix}-ingest"
-        body = pipelines.ingest_pipeline_body(model_id, token_limit, options.overlap_rate)
+        body = pipelines.ingest_pipeline_body(model_id, chunker)
         cluster.request("PUT", f"/_ingest/pipeline/{ingest_name}", body=body, what="creating the ingest pipeline")
     enrich = model_id if options.vectors == "server" else None
     default_name = f"{prefix}-hybrid"
@@ -236,10 +232,11 @@ def deploy(
         variant = options.variant or encoder_variant(encoder)
         model_key = f"client:{getattr(encoder, 'model_dir', options.export_dir)}:{variant}"
         max_seq = getattr(encoder, "max_seq_length", None) or _package_max_seq_length(options.export_dir)
-    token_limit = options.token_limit or default_token_limit(max_seq)
+    # the same passages on both paths, and offline: text_chunking's cut (legalsearch.passages)
+    chunker = PassageChunker.for_model(max_seq, options.token_limit, options.overlap_rate)
 
     # 3. index (resume an interrupted deploy of the same inputs)
-    fingerprint = _fingerprint(options, model_key, corpus, token_limit)
+    fingerprint = _fingerprint(options, model_key, corpus, chunker)
     state_path = state_dir / f"{options.alias}.json"
     resumed = False
     name = None
@@ -257,7 +254,7 @@ def deploy(
         if idx.index_exists(cluster, name):
             time.sleep(1.0)
             name = idx.versioned_name(options.alias)
-        ingest_name, search_name, alt_name = _put_pipelines(cluster, name, options, model_id, token_limit)
+        ingest_name, search_name, alt_name = _put_pipelines(cluster, name, options, model_id, chunker)
         body = idx.index_body(dimension, ingest_name, search_name, options.shards, options.replicas)
         body["mappings"]["_meta"] = {
             "legalsearch": {
@@ -265,9 +262,8 @@ def deploy(
                 "model_key": model_key,
                 "vectors": options.vectors,
                 "dimension": dimension,
-                "token_limit": token_limit,
-                "overlap_rate": options.overlap_rate,
-                "chunker": "text_chunking" if options.vectors == "server" else options.chunker,
+                # text_chunking's fixed_token_length settings: on the cluster (server) or reproduced (client)
+                "chunking": chunker.pipeline_params(),
                 "hybrid": options.hybrid.to_dict(),
                 "encoder": str(Path(options.export_dir).resolve()) if options.export_dir else None,
                 # the graph that embedded the documents (and must embed the queries: `legalsearch bench --url`)
@@ -289,8 +285,8 @@ def deploy(
 
     # 4. ingest
     ingest_options = IngestOptions(
-        vectors=options.vectors, batch_size=options.batch_size, token_limit=token_limit,
-        overlap_rate=options.overlap_rate, chunker=options.chunker,
+        vectors=options.vectors, batch_size=options.batch_size, token_limit=chunker.token_limit,
+        overlap_rate=chunker.overlap_rate, max_chunk_limit=chunker.max_chunk_limit,
     )
     failures_path = options.failures_path or state_dir / f"{name}.failures.jsonl"
     report = ingest(
