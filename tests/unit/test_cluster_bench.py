@@ -169,3 +169,49 @@ def test_bench_talks_to_a_cluster_only_with_a_url(monkeypatch, tmp_path):
     assert with_url.exit_code == 1 and "cluster opened" in with_url.output
     (settings, index), = opened
     assert (settings.url, settings.username, settings.insecure, index) == ("https://h:9200", "u", True, "acord")
+
+
+class _Encoder(FakeEncoder):
+    """FakeEncoder with the keyword arguments DenseRetriever passes."""
+
+    def encode_queries(self, texts, batch_size=32, show_progress=False):
+        return self._encode(texts)
+
+    def encode_documents(self, texts, batch_size=32, show_progress=False):
+        return self._encode(texts)
+
+
+def test_parity_sets_offline_up_as_the_index_is(deployed):
+    from legalsearch.bench.cluster import PARITY_TOLERANCE, parity
+    from legalsearch.passages import PassageChunker
+
+    target, dataset = deployed
+    encoder = _Encoder(dimension=8)
+    result = parity(target, dataset, "test", encoder=encoder, k=10)
+    assert (result["dataset"], result["vectors"], list(result["modes"])) == ("data", "client",
+                                                                            ["bm25", "neural", "hybrid"])
+    # the index's own settings, read back from its _meta: the cut deploy used and the default pipeline's setting
+    assert result["chunking"] == PassageChunker.for_model(encoder.max_seq_length).pipeline_params()
+    assert result["hybrid"] == TUNED and result["tolerance"] == PARITY_TOLERANCE == 0.005
+    documents = list(dataset.corpus.values())
+    assert result["passages"] == sum(len(PassageChunker(**result["chunking"]).split_text(d.full_text) or [d])
+                                     for d in documents)
+    for mode, row in result["modes"].items():
+        assert 0 <= row["offline"] <= 1 and 0 <= row["cluster"] <= 1, mode
+        assert row["difference"] == pytest.approx(row["cluster"] - row["offline"], abs=1e-4)
+        assert row["agrees"] == (abs(row["cluster"] - row["offline"]) <= 0.005), (mode, row)
+
+
+def test_parity_needs_the_deployed_encoder_and_hybrid_setting(deployed):
+    from dataclasses import replace
+
+    from legalsearch.bench.cluster import parity
+
+    target, dataset = deployed
+    with pytest.raises(BenchError, match="records no encoder directory"):
+        parity(target, dataset, "test")  # the fake deploy recorded no export directory
+    bare = ClusterTarget(target.cluster, replace(target.info, hybrid=None))
+    with pytest.raises(BenchError, match="records no hybrid setting"):
+        parity(bare, dataset, "test", encoder=_Encoder(dimension=8))
+    with pytest.raises(BenchError, match="holds 8-dimensional vectors but the benchmarked model makes 4"):
+        parity(target, dataset, "test", encoder=_Encoder(dimension=4))
