@@ -73,16 +73,6 @@ def _parity_main():
     return module.main
 
 
-@pytest.fixture(scope="module")
-def tiny_export(tiny_model_dir, tmp_path_factory):
-    from _support import require
-
-    pipeline = require("legalsearch.exporter.pipeline", "onnx")
-    out = tmp_path_factory.mktemp("parity-export") / "export"
-    pipeline.export_model(tiny_model_dir, out, allow_degraded=True)
-    return out
-
-
 @pytest.mark.parametrize("vectors", ["server", "client"])
 def test_parity_command_on_the_sample(opensearch_url, cluster, tiny_export, sample_path, tmp_path, vectors):
     from legalsearch.hybrid import HybridConfig
