@@ -58,8 +58,9 @@ class ClusterTarget:
         except OpenSearchError as exc:
             if exc.status != 404:
                 raise
-            raise BenchError(f"{cluster.display_url} has no index or alias '{index}' ({exc.root_cause or exc}): "
-                             "deploy the model first (legalsearch deploy --index NAME) or pass its --index") from None
+            # one message, not the connection layer's two lines wrapped in another sentence
+            raise BenchError(f"{cluster.display_url} has no index or alias '{index}'\n  deploy the model first "
+                             "(legalsearch deploy DATASET --export DIR --index NAME) or pass its --index") from None
 
     def check_dimension(self, dimension: int) -> None:
         """The index must hold vectors of the benchmarked model; otherwise every dense number would be noise."""
