@@ -9,7 +9,7 @@ The layers, lowest first:
   itself) and the cluster not at all.
 * **exporter** — ``exporter/`` (``legalsearch.exporter``): may import the core.
 * **plugin** — ``plugin/`` (``legalsearch.plugin``): may import the core and the exporter.
-* **bench** — ``legalsearch/bench/``: may import everything below it.
+* **bench** — ``bench/`` (installed as ``legalsearch.bench``): may import everything below it.
 * **CLI** — ``legalsearch/cli.py``, ``clidoc.py``, ``__main__.py``, ``legalsearch/commands/`` and the two click
   modules ``exporter/cli.py`` and ``plugin/cli.py``: may import everything.
 
@@ -27,7 +27,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 # source folder -> the package it installs as (pyproject.toml [tool.setuptools] package-dir)
-PACKAGE_DIRS = {"legalsearch": "legalsearch", "exporter": "legalsearch.exporter", "plugin": "legalsearch.plugin"}
+PACKAGE_DIRS = {"legalsearch": "legalsearch", "exporter": "legalsearch.exporter", "plugin": "legalsearch.plugin",
+                "bench": "legalsearch.bench"}
 NAMED_CORE = ("data", "passages", "mining", "training", "retrieval", "evaluation", "hybrid", "encoders")
 
 CLI_MODULES = ("legalsearch.cli", "legalsearch.clidoc", "legalsearch.__main__", "legalsearch.exporter.cli",
