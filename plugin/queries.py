@@ -33,6 +33,24 @@ def bm25_clause(text: str, citations: Sequence[str] | None = None, exact_boost: 
     return {"bool": {"should": should}}
 
 
+def key_terms_clause(terms: Sequence[tuple[str, int]], citations: Sequence[str] | None = None) -> dict[str, Any]:
+    """Lexical clause of a long query (:mod:`legalsearch.long_queries`): one ``term`` clause per key term on
+    ``content``, boosted by its frequency in the query (the score a ``match`` query gives the same terms), plus the
+    citations ``terms`` boost. The terms are analyzed already: ``term`` does not analyze them again."""
+    should: list[dict[str, Any]] = [{"term": {"content": {"value": term, "boost": float(boost)}}}
+                                    for term, boost in terms]
+    if citations:
+        should.append({"terms": {"citations": list(citations), "boost": CITATION_BOOST}})
+    return {"bool": {"should": should}}
+
+
+def windows_clause(clauses: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Dense clause of a long query: one clause per window, a document scoring as its best (``dis_max``, no
+    tie-breaker): the offline max over windows of MaxP."""
+    clauses = list(clauses)
+    return clauses[0] if len(clauses) == 1 else {"dis_max": {"queries": clauses, "tie_breaker": 0.0}}
+
+
 def neural_clause(text: str, model_id: str | None, k: int = DEFAULT_CANDIDATES) -> dict[str, Any]:
     """Server-side embedding of the query (``model_id`` may be None when the pipeline's enricher supplies it)."""
     inner: dict[str, Any] = {"query_text": text, "k": k}
@@ -48,10 +66,16 @@ def knn_clause(vector: Sequence[float], k: int = DEFAULT_CANDIDATES) -> dict[str
 
 
 def dense_clause(
-    text: str, model_id: str | None = None, vector: Sequence[float] | None = None, k: int = DEFAULT_CANDIDATES
+    text: str, model_id: str | None = None, vector: Sequence[float] | None = None, k: int = DEFAULT_CANDIDATES,
+    windows: Sequence[str] | None = None, vectors: Sequence[Sequence[float]] | None = None,
 ) -> dict[str, Any]:
+    """knn with our vector(s), else neural with the text (or, for a long query, one clause per window)."""
+    if vectors is not None:
+        return windows_clause([knn_clause(v, k) for v in vectors])
     if vector is not None:
         return knn_clause(vector, k)
+    if windows:
+        return windows_clause([neural_clause(w, model_id, k) for w in windows])
     return neural_clause(text, model_id, k)
 
 
@@ -63,15 +87,22 @@ def search_body(
     vector: Sequence[float] | None = None,
     citations: Sequence[str] | None = None,
     candidates: int = DEFAULT_CANDIDATES,
+    terms: Sequence[tuple[str, int]] | None = None,
+    windows: Sequence[str] | None = None,
+    vectors: Sequence[Sequence[float]] | None = None,
 ) -> dict[str, Any]:
-    """The full ``_search`` body for ``mode`` (one of :data:`MODES`)."""
+    """The full ``_search`` body for ``mode`` (one of :data:`MODES`).
+
+    ``terms`` (key terms), ``windows`` (window texts, server-side vectors) and ``vectors`` (one per window,
+    client-side) are a long query's plan (:mod:`legalsearch.long_queries`); without them the text is sent whole.
+    """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, got '{mode}'")
     k = max(size, candidates)
+    lexical = key_terms_clause(terms, citations) if terms is not None else bm25_clause(text, citations)
     if mode == "bm25":
-        query = bm25_clause(text, citations)
-    elif mode == "neural":
-        query = dense_clause(text, model_id, vector, k)
+        query = lexical
     else:
-        query = {"hybrid": {"queries": [bm25_clause(text, citations), dense_clause(text, model_id, vector, k)]}}
+        dense = dense_clause(text, model_id, vector, k, windows, vectors)
+        query = dense if mode == "neural" else {"hybrid": {"queries": [lexical, dense]}}
     return {"size": size, "query": query, "_source": {"excludes": SOURCE_EXCLUDES}}
