@@ -16,9 +16,13 @@ the policy's bounds is planned:
   its own here, where a ``match`` query would merge them into one synonym clause.
 * **Dense: windows.** The query is cut into the same passages documents are cut into
   (:class:`~legalsearch.passages.PassageChunker`, the ingest pipeline's ``text_chunking``), every window is
-  embedded, and a document scores as its best window against its best passage (max over windows of MaxP). In the
-  cluster that is a ``dis_max`` of one dense clause per window. With more windows than
-  :attr:`LongQueryPolicy.max_windows`, evenly spaced windows are kept, so every part of the text is represented.
+  embedded, and the query's vector is the normalized mean of the window vectors: one vector that reads the whole
+  text, searched like any query (MaxP over the documents' passages). In the cluster it is one ``knn`` clause with
+  that vector; with server-side vectors the windows are embedded by the deployed model itself (ML Commons
+  ``_predict``) and averaged by the client, so the vectors come from the graph that embedded the passages. With
+  more windows than :attr:`LongQueryPolicy.max_windows`, evenly spaced windows are kept, so every part of the text
+  is represented. (Measured on AILA 2019's train queries against truncation and against the best window per
+  document: docs/pipeline.md "Long queries".)
 
 Nothing is cut without saying so: :class:`QueryPlan` records what was kept and dropped, and ``legalsearch search``
 prints it.
@@ -89,9 +93,9 @@ class QueryPlan:
                          "frequency × idf)" if self.lexical_pruned else
                          f"BM25 on all {self.distinct_terms} distinct terms, weighted by query frequency")
         if self.window_count > 1:
-            parts.append(f"dense on {len(self.windows)} of {self.window_count} windows (best window per document)"
+            parts.append(f"dense on the mean of {len(self.windows)} of {self.window_count} windows"
                          if len(self.windows) < self.window_count else
-                         f"dense on all {self.window_count} windows (best window per document)")
+                         f"dense on the mean of all {self.window_count} windows")
         return f"long query ({self.positions:,} terms): " + "; ".join(parts) if parts else ""
 
 
@@ -135,6 +139,16 @@ def spread(items: list, keep: int) -> list:
         return [items[0]]
     step = (len(items) - 1) / (keep - 1)
     return [items[round(i * step)] for i in range(keep)]
+
+
+def mean_of_windows(window_vectors, starts):
+    """One L2-normalized vector per query: the mean of its consecutive window vectors (``starts``: each query's first
+    row). A query with one window keeps its own vector."""
+    import numpy as np
+
+    vectors = np.add.reduceat(np.asarray(window_vectors, dtype=np.float32), starts, axis=0)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms > 0, norms, 1.0)
 
 
 def term_frequencies(analyzer, text: str) -> tuple[dict[str, int], int]:

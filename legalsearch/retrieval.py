@@ -27,7 +27,7 @@ from legalsearch.citations import CITATION_BOOST
 from legalsearch.data import Document
 from legalsearch.encoders import Encoder
 from legalsearch.hybrid import HybridConfig
-from legalsearch.long_queries import LongQueryPolicy, select_key_terms, spread, term_frequencies
+from legalsearch.long_queries import LongQueryPolicy, mean_of_windows, select_key_terms, spread, term_frequencies
 from legalsearch.passages import PassageChunker, max_per_document
 
 log = logging.getLogger(__name__)
@@ -291,7 +291,7 @@ class DenseRetriever:
     def describe(self) -> dict:
         info = {"retriever": "dense", "model": self.encoder.name, "max_seq_length": self.encoder.max_seq_length,
                 "aggregation": "maxp", "chunking": self.chunker.pipeline_params(),
-                "long_queries": {"windows": "max over the query's passages", **self.long_queries.to_dict()}}
+                "long_queries": {"windows": "mean of the query's window vectors", **self.long_queries.to_dict()}}
         if self.index is not None:
             info["passages_per_doc"] = round(self.index.passages_per_doc, 3)
         return info
@@ -325,8 +325,9 @@ class DenseRetriever:
         return max_per_document(query_vectors @ self.index.embeddings.T, self.index.starts)
 
     def query_windows(self, text: str) -> tuple[list[str], int]:
-        """(windows searched, windows the query has): a query longer than one passage is cut like the documents
-        and searched window by window (:mod:`legalsearch.long_queries`); a short one is its own single window."""
+        """(windows embedded, windows the query has): a query longer than one passage is cut like the documents
+        and searched with the mean of its windows' vectors (:mod:`legalsearch.long_queries`); a short one is its
+        own single window."""
         windows = self.chunker.split_text(text)
         if len(windows) <= 1:
             return [text], 1
@@ -339,11 +340,10 @@ class DenseRetriever:
             windows, _ = self.query_windows(queries[qid])
             texts.extend(windows)
             owners.extend([row] * len(windows))
-        vectors = self.encoder.encode_queries(texts, batch_size=self.batch_size)
-        window_scores = self.doc_scores(vectors)
+        window_vectors = self.encoder.encode_queries(texts, batch_size=self.batch_size)
         owners = np.asarray(owners, dtype=np.int64)
         starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-        scores = np.maximum.reduceat(window_scores, starts, axis=0)  # best window per document (dis_max)
+        scores = self.doc_scores(mean_of_windows(window_vectors, starts))
         k = min(k, scores.shape[1])
         run: Run = {}
         for row, qid in enumerate(qids):

@@ -44,13 +44,6 @@ def key_terms_clause(terms: Sequence[tuple[str, int]], citations: Sequence[str] 
     return {"bool": {"should": should}}
 
 
-def windows_clause(clauses: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Dense clause of a long query: one clause per window, a document scoring as its best (``dis_max``, no
-    tie-breaker): the offline max over windows of MaxP."""
-    clauses = list(clauses)
-    return clauses[0] if len(clauses) == 1 else {"dis_max": {"queries": clauses, "tie_breaker": 0.0}}
-
-
 def neural_clause(text: str, model_id: str | None, k: int = DEFAULT_CANDIDATES) -> dict[str, Any]:
     """Server-side embedding of the query (``model_id`` may be None when the pipeline's enricher supplies it)."""
     inner: dict[str, Any] = {"query_text": text, "k": k}
@@ -66,16 +59,11 @@ def knn_clause(vector: Sequence[float], k: int = DEFAULT_CANDIDATES) -> dict[str
 
 
 def dense_clause(
-    text: str, model_id: str | None = None, vector: Sequence[float] | None = None, k: int = DEFAULT_CANDIDATES,
-    windows: Sequence[str] | None = None, vectors: Sequence[Sequence[float]] | None = None,
+    text: str, model_id: str | None = None, vector: Sequence[float] | None = None, k: int = DEFAULT_CANDIDATES
 ) -> dict[str, Any]:
-    """knn with our vector(s), else neural with the text (or, for a long query, one clause per window)."""
-    if vectors is not None:
-        return windows_clause([knn_clause(v, k) for v in vectors])
+    """knn with a vector computed outside the query (ours, or a long query's mean of windows), else neural."""
     if vector is not None:
         return knn_clause(vector, k)
-    if windows:
-        return windows_clause([neural_clause(w, model_id, k) for w in windows])
     return neural_clause(text, model_id, k)
 
 
@@ -88,13 +76,11 @@ def search_body(
     citations: Sequence[str] | None = None,
     candidates: int = DEFAULT_CANDIDATES,
     terms: Sequence[tuple[str, int]] | None = None,
-    windows: Sequence[str] | None = None,
-    vectors: Sequence[Sequence[float]] | None = None,
 ) -> dict[str, Any]:
     """The full ``_search`` body for ``mode`` (one of :data:`MODES`).
 
-    ``terms`` (key terms), ``windows`` (window texts, server-side vectors) and ``vectors`` (one per window,
-    client-side) are a long query's plan (:mod:`legalsearch.long_queries`); without them the text is sent whole.
+    ``terms`` are a long query's key terms (:mod:`legalsearch.long_queries`); without them the text is sent whole.
+    A long query's dense side arrives as ``vector`` (the mean of its windows' vectors).
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, got '{mode}'")
@@ -103,6 +89,6 @@ def search_body(
     if mode == "bm25":
         query = lexical
     else:
-        dense = dense_clause(text, model_id, vector, k, windows, vectors)
+        dense = dense_clause(text, model_id, vector, k)
         query = dense if mode == "neural" else {"hybrid": {"queries": [lexical, dense]}}
     return {"size": size, "query": query, "_source": {"excludes": SOURCE_EXCLUDES}}

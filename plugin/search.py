@@ -14,7 +14,14 @@ from typing import Any, Sequence
 
 from legalsearch import long_queries
 from legalsearch.errors import OpenSearchError
-from legalsearch.long_queries import LongQueryPolicy, QueryPlan, select_key_terms, spread, term_frequencies
+from legalsearch.long_queries import (
+    LongQueryPolicy,
+    QueryPlan,
+    mean_of_windows,
+    select_key_terms,
+    spread,
+    term_frequencies,
+)
 
 from . import index as idx
 from .citations import extract_citations
@@ -136,26 +143,32 @@ def build_query(
     vector: Sequence[float] | None = None,
     candidates: int = DEFAULT_CANDIDATES,
     plan: QueryPlan | None = None,
-    vectors: Sequence[Sequence[float]] | None = None,
 ) -> dict[str, Any]:
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}")
-    if mode != "bm25" and vector is None and vectors is None and not (info.vectors == "server" and info.model_id):
+    if mode != "bm25" and vector is None and not (info.vectors == "server" and info.model_id):
         raise OpenSearchError(
             f"index {info.index} was deployed with client-side vectors: {mode} search needs our encoder "
             "(pass --export DIR)"
         )
-    windows = plan.windows if plan is not None and plan.window_count > 1 and vectors is None else None
     return search_body(mode, text, k, model_id=info.model_id, vector=vector, citations=extract_citations(text),
-                       candidates=candidates, terms=plan.terms if plan is not None else None, windows=windows,
-                       vectors=vectors)
+                       candidates=candidates, terms=plan.terms if plan is not None else None)
 
 
-def _query_vectors(encoder, plan: QueryPlan, text: str):
-    """(vector, per-window vectors): one vector for a short query, one per window for a long one."""
+def query_vector(cluster: Cluster, info: DeploymentInfo, plan: QueryPlan, text: str, encoder=None):
+    """The dense side's vector, or None to let the cluster embed a short query itself (``neural``).
+
+    A long query is the mean of its windows' vectors, embedded by ``encoder`` or, with server-side vectors and no
+    local encoder, by the deployed model (``_predict``): the graph that embedded the passages."""
     if plan.window_count > 1:
-        return None, [list(map(float, v)) for v in encoder.encode_queries(plan.windows)]
-    return encoder.encode_queries([text])[0], None
+        if encoder is not None:
+            windows = encoder.encode_queries(plan.windows)
+        else:
+            from .ml_commons import predict
+
+            windows = predict(cluster, info.model_id, plan.windows)
+        return mean_of_windows(windows, [0])[0]
+    return encoder.encode_queries([text])[0] if encoder is not None else None
 
 
 def execute(cluster: Cluster, index: str, body: dict[str, Any], pipeline: str | None = None) -> list[Hit]:
@@ -186,10 +199,8 @@ def search(
     check_query_text(text)
     info = info or DeploymentInfo.read(cluster, index)
     plan = plan_query(cluster, info, text, mode, policy)
-    vector = vectors = None
-    if mode != "bm25" and encoder is not None:
-        vector, vectors = _query_vectors(encoder, plan, text)
-    body = build_query(mode, text, k, info, vector, plan=plan, vectors=vectors)
+    vector = query_vector(cluster, info, plan, text, encoder) if mode != "bm25" else None
+    body = build_query(mode, text, k, info, vector, plan=plan)
     return execute(cluster, index, body, pipeline), body, plan
 
 
@@ -222,13 +233,11 @@ def run_queries(
         short_vectors = dict(zip(short, encoder.encode_queries([queries[q] for q in short])))
     run: dict[str, dict[str, float]] = {}
     for qid in ids:
-        vector = vectors = None
-        if mode != "bm25" and encoder is not None:
-            if qid in short_vectors:
-                vector = short_vectors[qid]
-            else:
-                vector, vectors = _query_vectors(encoder, plans[qid], queries[qid])
-        body = build_query(mode, queries[qid], k, info, vector, plan=plans[qid], vectors=vectors)
+        vector = None
+        if mode != "bm25":
+            vector = short_vectors[qid] if qid in short_vectors else \
+                query_vector(cluster, info, plans[qid], queries[qid], encoder)
+        body = build_query(mode, queries[qid], k, info, vector, plan=plans[qid])
         start = time.perf_counter()
         hits = execute(cluster, index, body, pipeline)
         if latencies is not None:

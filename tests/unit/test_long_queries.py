@@ -85,18 +85,18 @@ class _WordCountEncoder:
     encode_queries = encode_documents = _encode
 
 
-def test_a_long_query_is_searched_window_by_window_not_truncated():
+def test_a_long_query_is_searched_by_the_mean_of_its_windows_not_truncated():
     encoder = _WordCountEncoder()  # its chunker cuts windows of a few words (max_seq_length 16)
     dense = DenseRetriever(encoder)
     dense.build(DOCS)
     # the only "contract" words come after the first 8 words: truncation would never see them
-    query = "the matter concerns many things " * 3 + "contract contract contract terminated for convenience"
+    query = "the matter concerns many things " * 3 + "contract contract terminated for convenience notice " * 4
     windows, count = dense.query_windows(query)
     assert count > 1 and len(windows) == count
     ranked = dense.search({"q": query}, k=4)["q"]
     assert next(iter(ranked)) == "d3"
-    truncated = encoder.encode_queries([query])
-    assert int(np.argmax(dense.doc_scores(truncated)[0])) != 2  # what truncation alone would have ranked first
+    truncated = dense.doc_scores(encoder.encode_queries([query]))[0]
+    assert truncated[2] <= truncated.max() - 0.1  # truncation alone reads no "contract" and would not prefer d3
 
 
 def test_windows_above_the_cap_are_spread_over_the_whole_query():
@@ -113,7 +113,7 @@ def test_plan_says_what_was_kept():
     plan = QueryPlan(positions=5930, terms=[("a", 1)] * 256, distinct_terms=1212,
                      windows=["x"] * 32, window_count=41)
     line = plan.describe()
-    assert "256 of 1212 distinct terms" in line and "32 of 41 windows" in line
+    assert "256 of 1212 distinct terms" in line and "mean of 32 of 41 windows" in line
     assert QueryPlan(positions=4, windows=["q"], window_count=1).describe() == ""
 
 
