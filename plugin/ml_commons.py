@@ -17,9 +17,10 @@ deployed models are used as they are, registered ones are deployed, half-uploade
 registrations are deleted and uploaded again. No duplicate is ever registered.
 
 Placement (``model_nodes``): ``auto`` deploys on the cluster's dedicated ML nodes (``node.roles`` with ``ml``) when
-it has any, by passing their ids as ``node_ids``, and otherwise lets ML Commons choose (data nodes, when
-``plugins.ml_commons.only_run_on_ml_node`` is false); ``ml`` requires ML nodes and says so when there are none;
-``any`` never passes ``node_ids``.
+it has any: by passing their ids as ``node_ids`` where ``plugins.ml_commons.allow_custom_deployment_plan`` allows
+it, else through ``plugins.ml_commons.only_run_on_ml_node`` (true by default); without ML nodes ML Commons chooses
+(data nodes, when ``only_run_on_ml_node`` is false). ``ml`` requires ML nodes and says so in two lines when there
+are none (or when nothing would keep the model on them); ``any`` never passes ``node_ids``.
 """
 
 from __future__ import annotations
@@ -246,21 +247,70 @@ def ml_nodes(cluster: Cluster) -> dict[str, str] | None:
             if "ml" in (node.get("roles") or [])}
 
 
-def model_node_ids(cluster: Cluster, placement: str = "auto") -> list[str] | None:
-    """The ``node_ids`` to deploy on for ``placement`` (see the module docstring); None: ML Commons chooses."""
+ONLY_ML = "plugins.ml_commons.only_run_on_ml_node"  # default true
+CUSTOM_PLAN = "plugins.ml_commons.allow_custom_deployment_plan"  # default false: _deploy refuses node_ids
+ML_SETTING_DEFAULTS = {ONLY_ML: True, CUSTOM_PLAN: False}
+
+
+def ml_setting(cluster: Cluster, name: str) -> bool:
+    """A boolean ML Commons cluster setting: transient, else persistent, else its default; the default too when the
+    cluster does not show its settings."""
+    try:
+        response = cluster.request("GET", "/_cluster/settings", params={"flat_settings": "true"},
+                                   what="reading cluster settings") or {}
+    except OpenSearchError as exc:
+        if exc.status in (400, 401, 403, 404):
+            return ML_SETTING_DEFAULTS[name]
+        raise
+    for scope in ("transient", "persistent"):
+        value = (response.get(scope) or {}).get(name)
+        if value is not None:
+            return str(value).lower() == "true"
+    return ML_SETTING_DEFAULTS[name]
+
+
+@dataclass
+class Placement:
+    """Where the model goes: ``node_ids`` for the deploy request (None: ML Commons chooses) and a line saying so."""
+
+    node_ids: list[str] | None = None
+    note: str | None = None
+
+
+def model_placement(cluster: Cluster, placement: str = "auto", found: dict[str, str] | None = None) -> Placement:
+    """The placement for ``placement`` (auto | ml | any; see the module docstring) on this cluster.
+
+    ``found`` is :func:`ml_nodes`'s answer when the caller has it already. ML Commons takes ``node_ids`` only when
+    ``allow_custom_deployment_plan`` is true; otherwise ``only_run_on_ml_node`` (true by default) keeps the model on
+    the ML nodes by itself. With both off the model could land on data nodes: ``ml`` refuses that, ``auto`` says it.
+    """
     if placement not in PLACEMENTS:
         raise ValueError(f"placement must be one of {', '.join(PLACEMENTS)}, got {placement!r}")
     if placement == "any":
-        return None
-    found = ml_nodes(cluster)
-    if placement == "ml" and not found:
-        seen = "has no node with the ml role" if found is not None else "does not list its nodes (GET /_nodes)"
+        return Placement()
+    found = ml_nodes(cluster) if found is None else found
+    if not found:
+        if placement == "ml":
+            seen = "has no node with the ml role" if found is not None else "does not list its nodes (GET /_nodes)"
+            raise ModelDeploymentError(
+                f"--model-nodes ml: the cluster {seen}, so the model cannot be placed on ML nodes\n"
+                "add a node with node.roles: [ml] (scripts/opensearch-node start --nodes 3 --ml-nodes 1 makes one), "
+                "or rerun with --model-nodes auto to let ML Commons place it"
+            )
+        return Placement()
+    names = ", ".join(f"{name} ({node_id})" for node_id, name in sorted(found.items()))
+    if ml_setting(cluster, CUSTOM_PLAN):
+        return Placement(sorted(found), f"model placement: the cluster's ML nodes {names}")
+    if ml_setting(cluster, ONLY_ML):
+        return Placement(None, f"model placement: the cluster's ML nodes {names} ({ONLY_ML} is true)")
+    if placement == "ml":
         raise ModelDeploymentError(
-            f"--model-nodes ml: the cluster {seen}, so the model cannot be placed on ML nodes\n"
-            "add a node with node.roles: [ml] (scripts/opensearch-node start --nodes 3 --ml-nodes 1 makes one), or "
-            "rerun with --model-nodes auto to let ML Commons place it"
+            f"--model-nodes ml: the cluster has ML nodes ({names}) but lets models run on data nodes ({ONLY_ML} "
+            f"false) and refuses deployment plans ({CUSTOM_PLAN} false)\n"
+            f"set {CUSTOM_PLAN} (or {ONLY_ML}) to true, or rerun with --configure-ml, which allows deployment plans"
         )
-    return sorted(found) if found else None
+    return Placement(None, f"model placement: left to ML Commons, which may use data nodes too ({ONLY_ML} and "
+                           f"{CUSTOM_PLAN} are false); --model-nodes ml with --configure-ml keeps it on {names}")
 
 
 def deploy_model(
@@ -323,7 +373,7 @@ def ensure_model(
     sleep: Callable[[float], None] = time.sleep,
     node_ids: list[str] | None = None,
 ) -> tuple[str, bool]:
-    """Make the package's model deployed (on ``node_ids`` when given: :func:`model_node_ids`); returns
+    """Make the package's model deployed (on ``node_ids`` when given: :func:`model_placement`); returns
     ``(model_id, newly_registered)``. Idempotent by SHA-256."""
     cluster.require("ML Commons model groups and chunked model upload")
     candidates = find_models_by_hash(cluster, package.sha256)
@@ -344,14 +394,14 @@ def ensure_model(
     return model_id, True
 
 
-def configure_ml_settings(cluster: Cluster, keep_ml_only: bool = False) -> None:
-    """Persistent cluster settings that let this cluster take an uploaded model on data nodes (opt-in only).
-
-    With ``keep_ml_only`` (the cluster has ML nodes and the model goes there) ``only_run_on_ml_node`` is left as is.
-    """
+def configure_ml_settings(cluster: Cluster, ml_nodes_present: bool = False) -> None:
+    """Persistent cluster settings that let this cluster take an uploaded model (opt-in only): on data nodes when it
+    has no ML node; with ML nodes, ``only_run_on_ml_node`` is left as is and deployment plans (``node_ids``, so the
+    model goes to the ML nodes) are allowed instead."""
     settings = dict(ML_SETTINGS)
-    if keep_ml_only:
-        settings.pop("plugins.ml_commons.only_run_on_ml_node")
+    if ml_nodes_present:
+        settings.pop(ONLY_ML)
+        settings[CUSTOM_PLAN] = True
     cluster.request("PUT", "/_cluster/settings", body={"persistent": settings}, what="updating ML Commons settings")
 
 

@@ -101,6 +101,7 @@ class FakeOpenSearch:
             (("GET", r"/"), self._info),
             (("GET", r"/_cat/plugins"), lambda b, p: [{"name": "n1", "component": c} for c in self.plugins]),
             (("PUT", r"/_cluster/settings"), self._put_settings),
+            (("GET", r"/_cluster/settings"), lambda b, p: {"persistent": dict(self.cluster_settings), "transient": {}}),
             (("GET", r"/_nodes"), lambda b, p: {"nodes": {k: dict(v) for k, v in self.nodes.items()}}),
             (("PUT", r"/_ingest/pipeline/([^/]+)"), lambda b, p, n: self._put(self.ingest_pipelines, n, b)),
             (("DELETE", r"/_ingest/pipeline/([^/]+)"), lambda b, p, n: self._delete(self.ingest_pipelines, n)),
@@ -268,6 +269,9 @@ class FakeOpenSearch:
     def _deploy(self, body, params, mid):
         if mid not in self.models:
             raise _error(404, "status_exception", f"Failed to find model {mid}")
+        if (body or {}).get("node_ids") and not self.cluster_settings.get(
+                "plugins.ml_commons.allow_custom_deployment_plan"):
+            raise _error(400, "illegal_argument_exception", "Don't allow custom deployment plan")
         unknown = [n for n in (body or {}).get("node_ids", []) if n not in self.nodes]
         if unknown:
             raise _error(400, "illegal_argument_exception", f"Some nodes are not eligible: {unknown}")

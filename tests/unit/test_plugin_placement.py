@@ -41,15 +41,41 @@ def deploy_calls(fake):
     return [c for c in fake.calls if c.path.endswith("/_deploy")]
 
 
-def test_auto_places_the_model_on_the_ml_nodes_and_says_so(tmp_path):
-    fake = FakeOpenSearch(nodes=dict(CLUSTER_NODES))
+CUSTOM_PLAN = "plugins.ml_commons.allow_custom_deployment_plan"
+ONLY_ML = "plugins.ml_commons.only_run_on_ml_node"
+
+
+def test_auto_names_the_ml_nodes_where_deployment_plans_are_allowed(tmp_path):
+    fake = FakeOpenSearch(nodes=dict(CLUSTER_NODES), cluster_settings={CUSTOM_PLAN: "true"})
     said = []
     result = deploy(Cluster(fake), corpus(tmp_path), options(tmp_path), echo=said.append, sleep=lambda _s: None)
     (call,) = deploy_calls(fake)
     assert call.body == {"node_ids": ["m1"]}
     assert fake.models[result.model_id]["deploy_node_ids"] == ["m1"]
-    assert "model placement: the cluster's ML nodes (m1)" in said
+    assert "model placement: the cluster's ML nodes ml-1 (m1)" in said
     assert result.report.indexed == 4
+
+
+def test_auto_relies_on_only_run_on_ml_node_where_plans_are_refused(tmp_path):
+    """ML Commons' defaults: plans refused (a node_ids body is a 400), models on ML nodes only."""
+    fake = FakeOpenSearch(nodes=dict(CLUSTER_NODES))
+    said = []
+    deploy(Cluster(fake), corpus(tmp_path), options(tmp_path), echo=said.append, sleep=lambda _s: None)
+    (call,) = deploy_calls(fake)
+    assert call.body is None
+    assert f"model placement: the cluster's ML nodes ml-1 (m1) ({ONLY_ML} is true)" in said
+
+
+def test_ml_required_but_nothing_keeps_the_model_on_ml_nodes_is_refused_in_two_lines(tmp_path):
+    fake = FakeOpenSearch(nodes=dict(CLUSTER_NODES), cluster_settings={ONLY_ML: "false"})
+    with pytest.raises(ModelDeploymentError) as failure:
+        deploy(Cluster(fake), corpus(tmp_path), options(tmp_path, model_nodes="ml"), sleep=lambda _s: None)
+    lines = str(failure.value).splitlines()
+    assert len(lines) == 2 and "lets models run on data nodes" in lines[0] and "--configure-ml" in lines[1]
+    assert not fake.models
+    said = []  # auto goes ahead and says where the model may go
+    deploy(Cluster(fake), corpus(tmp_path / "b"), options(tmp_path / "b"), echo=said.append, sleep=lambda _s: None)
+    assert any("may use data nodes too" in line for line in said), said
 
 
 def test_auto_without_ml_nodes_leaves_placement_to_ml_commons(tmp_path):
@@ -60,7 +86,7 @@ def test_auto_without_ml_nodes_leaves_placement_to_ml_commons(tmp_path):
 
 
 def test_any_never_names_nodes_even_when_ml_nodes_exist(tmp_path):
-    fake = FakeOpenSearch(nodes=dict(CLUSTER_NODES))
+    fake = FakeOpenSearch(nodes=dict(CLUSTER_NODES), cluster_settings={CUSTOM_PLAN: "true"})
     deploy(Cluster(fake), corpus(tmp_path), options(tmp_path, model_nodes="any"), sleep=lambda _s: None)
     (call,) = deploy_calls(fake)
     assert call.body is None
@@ -100,21 +126,25 @@ def test_nodes_hidden_by_the_service_leave_placement_to_ml_commons_unless_ml_is_
         return None
 
     fake = FakeOpenSearch(nodes=dict(CLUSTER_NODES), before=forbid_nodes)
-    assert ml_commons.model_node_ids(Cluster(fake), "auto") is None
+    assert ml_commons.model_placement(Cluster(fake), "auto").node_ids is None
     with pytest.raises(ModelDeploymentError, match="does not list its nodes"):
-        ml_commons.model_node_ids(Cluster(fake), "ml")
+        ml_commons.model_placement(Cluster(fake), "ml")
 
 
-def test_configure_ml_keeps_models_off_data_nodes_when_ml_nodes_take_them(tmp_path):
+def test_configure_ml_with_ml_nodes_allows_plans_and_keeps_models_off_data_nodes(tmp_path):
     fake = FakeOpenSearch(nodes=dict(CLUSTER_NODES))
-    deploy(Cluster(fake), corpus(tmp_path), options(tmp_path, configure_ml=True), sleep=lambda _s: None)
-    assert "plugins.ml_commons.only_run_on_ml_node" not in fake.cluster_settings
+    deploy(Cluster(fake), corpus(tmp_path), options(tmp_path, configure_ml=True, model_nodes="ml"),
+           sleep=lambda _s: None)
+    assert ONLY_ML not in fake.cluster_settings
+    assert fake.cluster_settings[CUSTOM_PLAN] is True
     assert fake.cluster_settings["plugins.ml_commons.allow_registering_model_via_local_file"] is True
+    (call,) = deploy_calls(fake)
+    assert call.body == {"node_ids": ["m1"]}
 
     single = FakeOpenSearch()
     deploy(Cluster(single), corpus(tmp_path / "b"), options(tmp_path / "b", configure_ml=True),
            sleep=lambda _s: None)
-    assert single.cluster_settings["plugins.ml_commons.only_run_on_ml_node"] is False
+    assert single.cluster_settings[ONLY_ML] is False and CUSTOM_PLAN not in single.cluster_settings
 
 
 def test_cli_shards_and_replicas_reach_the_new_index(tmp_path, monkeypatch):
