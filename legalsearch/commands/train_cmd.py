@@ -46,7 +46,13 @@ from legalsearch.commands.options import base_option, dataset_option, load_datas
 def train(dataset, base_model, triplets, out, epochs, batch_size, learning_rate, warmup_ratio, max_seq_length,
           cached_loss, mini_batch_size, group_by_length, max_steps, eval_steps, resume, device, seed, skip_invalid,
           relevant_grade) -> None:
-    """Fine-tune the base model with MultipleNegativesRankingLoss and hard negatives; keep the best dev epoch."""
+    """Fine-tune the base model with MultipleNegativesRankingLoss and hard negatives; keep the best dev epoch.
+
+    \b
+    Several processes (DistributedDataParallel; one per GPU, or gloo on CPU), --batch-size per process:
+      torchrun --nproc_per_node 4 -m legalsearch train -d DATASET --triplets T.jsonl -o OUT
+    Rank 0 alone writes OUT and prints the summary (docs/pipeline.md).
+    """
     from legalsearch.distributed import is_main
     from legalsearch.encoders import resolve_model_name
     from legalsearch.training import TrainingConfig, train as run_training
