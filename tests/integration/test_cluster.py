@@ -229,6 +229,8 @@ def test_data_node_killed_mid_deploy_nothing_lost_or_duplicated_cluster_green_re
 
         # reads during the loss: every one answered with results
         during = [o for o in reader.outcomes if encoder.killed_at <= o[0] <= (encoder.restarted_at or o[0])]
+        mark(f"reader: {len(reader.outcomes)} searches, {len(during)} while {KILLED} was down, "
+             f"{sum(1 for o in reader.outcomes if o[2] or not o[1])} without results")
         assert during, "no search ran while the node was down"
         failed = [o for o in reader.outcomes if o[2] is not None or o[1] == 0]
         assert not failed, failed[:5]
