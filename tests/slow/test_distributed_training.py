@@ -3,7 +3,7 @@
 
 Two processes train the session's tiny model for a few steps; the result must be what a single process makes: a
 model directory that loads and encodes, and a ``training_report.json`` with the same keys, written once (by rank 0),
-with the command's JSON printed once. 3.4 min on the 2-core machine at load average 13 (others' jobs), most of it
+with the command's JSON printed once. 3.4-3.7 min on the 2-core machine at load average 13 (others' jobs), most of it
 the interpreters importing torch and the dev evaluations, hence this tier; the device choice is in
 tests/unit/test_device_selection.py.
 """
