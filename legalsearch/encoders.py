@@ -41,13 +41,21 @@ class Encoder(Protocol):
 
 
 def default_device() -> str:
-    """Where PyTorch models run unless told otherwise: ``LEGALSEARCH_DEVICE``, else CUDA when present, else CPU."""
+    """Where PyTorch models run unless told otherwise: ``LEGALSEARCH_DEVICE``, else CUDA when present, else CPU.
+
+    Mining, evaluation and training all encode here, so a machine with a GPU encodes the corpus on it. Under a
+    multi-process launcher (``torchrun``: ``WORLD_SIZE`` > 1) each process takes its own GPU, ``cuda:<LOCAL_RANK>``.
+    """
     chosen = os.environ.get("LEGALSEARCH_DEVICE")
     if chosen:
         return chosen
     import torch
 
-    return "cuda" if torch.cuda.is_available() else "cpu"
+    if not torch.cuda.is_available():
+        return "cpu"
+    if int(os.environ.get("WORLD_SIZE", "1") or 1) > 1:
+        return f"cuda:{int(os.environ.get('LOCAL_RANK', '0') or 0)}"
+    return "cuda"
 
 
 def offline_model_path() -> Path:

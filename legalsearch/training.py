@@ -5,6 +5,12 @@ in-batch negatives too. A no-duplicates batch sampler keeps the same text from a
 would be a false in-batch negative), and by default rows of similar length share a batch so that little compute
 goes to padding (``legalsearch.batching``). The dev split is evaluated before training and after every epoch with
 the same MaxP retrieval and ir-measures metrics as ``legalsearch eval``; the best epoch is kept.
+
+Launched by ``torchrun --nproc_per_node N`` (or ``accelerate launch``) the same function trains with N processes
+(DistributedDataParallel: ``gloo`` on CPU, ``nccl`` on GPUs, one GPU per process). Each process takes its share of
+the batches (``--batch-size`` per process); the dev corpus is encoded once per evaluation, shared between the
+processes by sentence-transformers, and the base model's score before training once, by rank 0 alone; only rank 0
+writes the model and ``training_report.json``, whose format is the same as a single process's.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from legalsearch import __version__
+from legalsearch import distributed
 from legalsearch.data import Dataset
 from legalsearch.errors import DependencyError, TrainingError
 from legalsearch.hashing import file_sha256
@@ -161,15 +168,10 @@ def train(
     else:
         loss = losses.MultipleNegativesRankingLoss(model)
     evaluator = make_dev_evaluator(dataset, config.eval_split, tokenizer_path)
-    # The untouched base model is scored through a cacheable encoder: mining usually encoded this corpus already.
-    from legalsearch.encoders import SentenceTransformerEncoder
-
-    base_encoder = SentenceTransformerEncoder(base_model, device=device, max_seq_length=config.max_seq_length)
-    baseline = evaluator.record(evaluator.score(base_encoder), epoch=0, steps=0)
-    del base_encoder
+    processes = distributed.world_size()
 
     checkpoints = out_dir / "checkpoints"
-    steps_per_epoch = math.ceil(len(rows) / config.batch_size)
+    steps_per_epoch = math.ceil(len(rows) / (config.batch_size * processes))  # each process takes its own batches
     total_steps = config.max_steps if config.max_steps > 0 else steps_per_epoch * config.epochs
     strategy = "steps" if config.eval_steps > 0 else "epoch"
     args = SentenceTransformerTrainingArguments(
@@ -189,13 +191,27 @@ def train(
         save_steps=config.eval_steps or None,
         save_total_limit=2,
         load_best_model_at_end=True,
-        metric_for_best_model=f"eval_{evaluator.primary_metric}",
+        # the evaluator prefixes its metrics with the split (dev_ndcg@10), the Trainer with eval_
+        metric_for_best_model=f"eval_{config.eval_split}_{PRIMARY_METRIC}",
         greater_is_better=True,
         logging_steps=max(1, min(50, len(rows) // config.batch_size)),
         report_to="none",
         use_cpu=device == "cpu",
+        # several CPU processes talk over gloo; on GPUs the Trainer's default (nccl) is right
+        ddp_backend="gloo" if processes > 1 and device == "cpu" else None,
         disable_tqdm=False,
     )
+    args.device  # noqa: B018 - sets up the devices and, under torchrun, the process group, before anything else runs
+    # The untouched base model is scored through a cacheable encoder (mining usually encoded this corpus already),
+    # by rank 0 only: the other processes would encode the same corpus for the same numbers.
+    baseline = None
+    if distributed.is_main():
+        from legalsearch.encoders import SentenceTransformerEncoder
+
+        base_encoder = SentenceTransformerEncoder(base_model, device=device, max_seq_length=config.max_seq_length)
+        baseline = evaluator.record(evaluator.score(base_encoder), epoch=0, steps=0)
+        del base_encoder
+    baseline = distributed.from_main(baseline)
     if not model.model_card_data.widget:
         # sentence-transformers otherwise samples 1,000 rows for the model card's widget behind a progress bar of
         # its own; the first training row shows the same thing (its query and positive) at no cost.
@@ -206,6 +222,10 @@ def train(
     if resume_from is not None and not Path(resume_from).is_dir():
         raise TrainingError(f"checkpoint {resume_from} does not exist; see {checkpoints} for saved checkpoints")
     trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
+    if not distributed.is_main():
+        # rank 0 alone ran the evaluator (its history decides), saves the model and writes the report
+        distributed.barrier()
+        return distributed.from_main(None)
 
     # Keep the better of the best checkpoint and the untouched base model: fine-tuning must not make dev worse.
     key = f"{config.eval_split}_{PRIMARY_METRIC}"
@@ -243,10 +263,11 @@ def train(
         "global_steps": trainer.state.global_step,
         "wall_time_s": round(time.time() - started, 1),
         "machine": {"platform": platform.platform(), "processor": platform.processor(),
-                    "python": platform.python_version()},
+                    "python": platform.python_version(), "processes": processes},
     }
     (out_dir / "training_report.json").write_text(json.dumps(report, indent=2))
-    return report
+    distributed.barrier()  # the other processes wait until the model and the report are on disk
+    return distributed.from_main(report)
 
 
 def _log_losses_quietly(trainer) -> None:

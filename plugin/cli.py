@@ -76,8 +76,11 @@ def connection_options(func=None, *, optional: bool = False,
 @click.option("--token-limit", type=click.IntRange(1, 10_000), default=None,
               help="Words per passage, cut by text_chunking (server) or the same cut client-side (default: 0.75 x "
                    "the model's max_seq_length, what offline evaluation uses).")
-@click.option("--shards", type=click.IntRange(1, 1024), default=None, help="Primary shards (default: 1).")
-@click.option("--replicas", type=click.IntRange(0, 16), default=None, help="Replicas (default: the cluster's).")
+@click.option("--shards", type=click.IntRange(1, 1024), default=None,
+              help="Primary shards of the new index (default: mappings/index.json's, 1).")
+@click.option("--replicas", type=click.IntRange(0, 16), default=None,
+              help="Replicas of each shard (default: the cluster's, 1 unless changed); 1+ on a multi-node cluster keeps every "
+                   "shard searchable when a data node is lost.")
 @click.option("--prune", is_flag=True, help="Delete older versioned indices behind the alias after the swap.")
 @click.option("--max-failed", type=click.IntRange(0), default=0, show_default=True,
               help="Documents allowed to fail before the alias swap is refused.")
@@ -86,6 +89,10 @@ def connection_options(func=None, *, optional: bool = False,
               help="JSONL file for failed documents (default: in the state directory).")
 @click.option("--configure-ml", is_flag=True,
               help="Allow model upload from file and models on data nodes (changes persistent cluster settings).")
+@click.option("--model-nodes", type=click.Choice(["auto", "ml", "any"]), default="auto", show_default=True,
+              help="Where ML Commons runs the model (server-side vectors): auto = the cluster's ML nodes when it has "
+                   "any, else where ML Commons allows; ml = ML nodes only (an error when there are none); any = let "
+                   "ML Commons choose.")
 @click.option("--deploy-timeout", type=click.FloatRange(1), default=600.0, show_default=True,
               help="Seconds to wait for ML Commons to deploy the model.")
 @click.option("--state-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -94,8 +101,8 @@ def connection_options(func=None, *, optional: bool = False,
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @connection_options
 def deploy(dataset, export_dir, alias, vectors, variant, hybrid_config, weights, technique, batch_size, token_limit,
-           shards, replicas, prune, max_failed, skip_invalid, failures_path, configure_ml, deploy_timeout, state_dir,
-           as_json, quiet, settings):
+           shards, replicas, prune, max_failed, skip_invalid, failures_path, configure_ml, model_nodes, deploy_timeout,
+           state_dir, as_json, quiet, settings):
     """Deploy DATASET (a BEIR directory, its corpus.jsonl, or `sample`) with an exported model to OpenSearch.
 
     \b
@@ -117,7 +124,8 @@ def deploy(dataset, export_dir, alias, vectors, variant, hybrid_config, weights,
     options = DeployOptions(
         alias=alias, vectors=vectors, export_dir=export_dir, variant=variant, hybrid=hybrid, batch_size=batch_size,
         token_limit=token_limit, shards=shards, replicas=replicas, prune=prune, max_failed=max_failed,
-        skip_invalid=skip_invalid, configure_ml=configure_ml, deploy_timeout=deploy_timeout, state_dir=state_dir,
+        skip_invalid=skip_invalid, configure_ml=configure_ml, model_nodes=model_nodes, deploy_timeout=deploy_timeout,
+        state_dir=state_dir,
         failures_path=failures_path, progress=not quiet,
     )
     encoder = check_local_inputs(dataset, options)  # a wrong --export or corpus fails before any connection

@@ -58,6 +58,7 @@ class DeployOptions:
     max_failed: int = 0
     skip_invalid: bool = False
     configure_ml: bool = False
+    model_nodes: str = "auto"  # auto | ml | any: where ML Commons runs the model (ml_commons.model_placement)
     deploy_timeout: float = 600.0
     model_group: str = "legalsearch"
     state_dir: Path | None = None
@@ -212,11 +213,15 @@ def deploy(
         if options.export_dir is None:
             raise PackageError("server-side vectors need --export DIR (the output of `legalsearch export`)")
         package = ml_commons.ModelPackage.from_export_dir(options.export_dir)
+        found = ml_commons.ml_nodes(cluster) if options.model_nodes != "any" else None
         if options.configure_ml:
-            ml_commons.configure_ml_settings(cluster)
+            ml_commons.configure_ml_settings(cluster, ml_nodes_present=bool(found))
+        placement = ml_commons.model_placement(cluster, options.model_nodes, found)
         echo(f"model: {package.name} ({package.size / 1e6:.1f} MB, sha256 {package.sha256[:12]}…)")
+        if placement.note:
+            echo(placement.note)
         model_id, fresh = ml_commons.ensure_model(
-            cluster, package, options.model_group, options.deploy_timeout, sleep=sleep
+            cluster, package, options.model_group, options.deploy_timeout, sleep=sleep, node_ids=placement.node_ids
         )
         echo(f"model {model_id} {'registered and deployed' if fresh else 'reused (same hash)'}")
         dimension = package.dimension

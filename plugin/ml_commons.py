@@ -7,13 +7,20 @@ REST calls (ml-commons ``plugin/src/main/java/org/opensearch/ml/rest``)::
     POST /_plugins/_ml/models/_search                 find a model by model_content_hash_value (idempotency)
     POST /_plugins/_ml/models/_register_meta          register body + model_group_id + total_chunks -> model_id
     POST /_plugins/_ml/models/{id}/upload_chunk/{n}   raw bytes of chunk n (0-based, <= 10,000,000 bytes each)
-    POST /_plugins/_ml/models/{id}/_deploy            -> task_id
+    POST /_plugins/_ml/models/{id}/_deploy            {"node_ids": [...]} (the ML nodes, when there are) -> task_id
+    GET  /_nodes                                      which nodes have the ``ml`` role (model placement)
     GET  /_plugins/_ml/tasks/{task_id}                state CREATED/RUNNING/COMPLETED/FAILED, error
     POST /_plugins/_ml/_predict/text_embedding/{id}   {"text_docs": [...]} -> inference_results
 
 Re-running with the same package reuses the model whose ``model_content_hash_value`` equals the zip's SHA-256:
 deployed models are used as they are, registered ones are deployed, half-uploaded ones (``REGISTERING``) and failed
 registrations are deleted and uploaded again. No duplicate is ever registered.
+
+Placement (``model_nodes``): ``auto`` deploys on the cluster's dedicated ML nodes (``node.roles`` with ``ml``) when
+it has any: by passing their ids as ``node_ids`` where ``plugins.ml_commons.allow_custom_deployment_plan`` allows
+it, else through ``plugins.ml_commons.only_run_on_ml_node`` (true by default); without ML nodes ML Commons chooses
+(data nodes, when ``only_run_on_ml_node`` is false). ``ml`` requires ML nodes and says so in two lines when there
+are none (or when nothing would keep the model on them); ``any`` never passes ``node_ids``.
 """
 
 from __future__ import annotations
@@ -51,6 +58,7 @@ META_FIELDS = (
 READY_STATES = {"DEPLOYED"}
 DEPLOYABLE_STATES = {"REGISTERED", "UNDEPLOYED", "DEPLOY_FAILED", "PARTIALLY_DEPLOYED", "DEPLOYING"}
 BROKEN_STATES = {"REGISTERING", "REGISTER_FAILED"}
+PLACEMENTS = ("auto", "ml", "any")
 ML_SETTINGS = {
     "plugins.ml_commons.allow_registering_model_via_local_file": True,
     "plugins.ml_commons.only_run_on_ml_node": False,
@@ -221,12 +229,100 @@ def _deployment_error(message: str, exc: OpenSearchError) -> ModelDeploymentErro
     return ModelDeploymentError(message, root_cause=cause, status=exc.status)
 
 
-def deploy_model(
-    cluster: Cluster, model_id: str, timeout: float = 600.0, poll: float = 2.0, sleep: Callable[[float], None] = time.sleep
-) -> None:
-    """Deploy and wait for the task; a FAILED task or DEPLOY_FAILED model raises with the server's error."""
+def ml_nodes(cluster: Cluster) -> dict[str, str] | None:
+    """``{node_id: name}`` of the nodes with the ``ml`` role; None when the cluster does not list its nodes.
+
+    Managed services may hide ``_nodes`` (403/404/400): placement is then left to ML Commons.
+    """
     try:
-        response = cluster.request("POST", f"{ML}/models/{model_id}/_deploy", what=f"deploying model {model_id}")
+        response = cluster.request("GET", "/_nodes", params={"filter_path": "nodes.*.name,nodes.*.roles"},
+                                   what="listing the cluster's nodes")
+    except OpenSearchError as exc:
+        if exc.status in (400, 401, 403, 404):
+            log.info("cannot list the cluster's nodes (%s); ML Commons places the model", exc)
+            return None
+        raise
+    nodes = (response or {}).get("nodes") or {}
+    return {node_id: str(node.get("name", node_id)) for node_id, node in sorted(nodes.items())
+            if "ml" in (node.get("roles") or [])}
+
+
+ONLY_ML = "plugins.ml_commons.only_run_on_ml_node"  # default true
+CUSTOM_PLAN = "plugins.ml_commons.allow_custom_deployment_plan"  # default false: _deploy refuses node_ids
+ML_SETTING_DEFAULTS = {ONLY_ML: True, CUSTOM_PLAN: False}
+
+
+def ml_setting(cluster: Cluster, name: str) -> bool:
+    """A boolean ML Commons cluster setting: transient, else persistent, else its default; the default too when the
+    cluster does not show its settings."""
+    try:
+        response = cluster.request("GET", "/_cluster/settings", params={"flat_settings": "true"},
+                                   what="reading cluster settings") or {}
+    except OpenSearchError as exc:
+        if exc.status in (400, 401, 403, 404):
+            return ML_SETTING_DEFAULTS[name]
+        raise
+    for scope in ("transient", "persistent"):
+        value = (response.get(scope) or {}).get(name)
+        if value is not None:
+            return str(value).lower() == "true"
+    return ML_SETTING_DEFAULTS[name]
+
+
+@dataclass
+class Placement:
+    """Where the model goes: ``node_ids`` for the deploy request (None: ML Commons chooses) and a line saying so."""
+
+    node_ids: list[str] | None = None
+    note: str | None = None
+
+
+def model_placement(cluster: Cluster, placement: str = "auto", found: dict[str, str] | None = None) -> Placement:
+    """The placement for ``placement`` (auto | ml | any; see the module docstring) on this cluster.
+
+    ``found`` is :func:`ml_nodes`'s answer when the caller has it already. ML Commons takes ``node_ids`` only when
+    ``allow_custom_deployment_plan`` is true; otherwise ``only_run_on_ml_node`` (true by default) keeps the model on
+    the ML nodes by itself. With both off the model could land on data nodes: ``ml`` refuses that, ``auto`` says it.
+    """
+    if placement not in PLACEMENTS:
+        raise ValueError(f"placement must be one of {', '.join(PLACEMENTS)}, got {placement!r}")
+    if placement == "any":
+        return Placement()
+    found = ml_nodes(cluster) if found is None else found
+    if not found:
+        if placement == "ml":
+            seen = "has no node with the ml role" if found is not None else "does not list its nodes (GET /_nodes)"
+            raise ModelDeploymentError(
+                f"--model-nodes ml: the cluster {seen}, so the model cannot be placed on ML nodes\n"
+                "add a node with node.roles: [ml] (scripts/opensearch-node start --nodes 3 --ml-nodes 1 makes one), "
+                "or rerun with --model-nodes auto to let ML Commons place it"
+            )
+        return Placement()
+    names = ", ".join(f"{name} ({node_id})" for node_id, name in sorted(found.items()))
+    if ml_setting(cluster, CUSTOM_PLAN):
+        return Placement(sorted(found), f"model placement: the cluster's ML nodes {names}")
+    if ml_setting(cluster, ONLY_ML):
+        return Placement(None, f"model placement: the cluster's ML nodes {names} ({ONLY_ML} is true)")
+    if placement == "ml":
+        raise ModelDeploymentError(
+            f"--model-nodes ml: the cluster has ML nodes ({names}) but lets models run on data nodes ({ONLY_ML} "
+            f"false) and refuses deployment plans ({CUSTOM_PLAN} false)\n"
+            f"set {CUSTOM_PLAN} (or {ONLY_ML}) to true, or rerun with --configure-ml, which allows deployment plans"
+        )
+    return Placement(None, f"model placement: left to ML Commons, which may use data nodes too ({ONLY_ML} and "
+                           f"{CUSTOM_PLAN} are false); --model-nodes ml with --configure-ml keeps it on {names}")
+
+
+def deploy_model(
+    cluster: Cluster, model_id: str, timeout: float = 600.0, poll: float = 2.0, sleep: Callable[[float], None] = time.sleep,
+    node_ids: list[str] | None = None,
+) -> None:
+    """Deploy (on ``node_ids`` when given) and wait for the task; a FAILED task or DEPLOY_FAILED model raises with the
+    server's error."""
+    try:
+        response = cluster.request("POST", f"{ML}/models/{model_id}/_deploy",
+                                   body={"node_ids": list(node_ids)} if node_ids else None,
+                                   what=f"deploying model {model_id}")
     except OpenSearchError as exc:
         raise _deployment_error(f"deploying model {model_id} failed", exc) from None
     task_id = response.get("task_id")
@@ -275,8 +371,10 @@ def ensure_model(
     deploy_timeout: float = 600.0,
     progress: Callable[[int, int], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    node_ids: list[str] | None = None,
 ) -> tuple[str, bool]:
-    """Make the package's model deployed; returns ``(model_id, newly_registered)``. Idempotent by SHA-256."""
+    """Make the package's model deployed (on ``node_ids`` when given: :func:`model_placement`); returns
+    ``(model_id, newly_registered)``. Idempotent by SHA-256."""
     cluster.require("ML Commons model groups and chunked model upload")
     candidates = find_models_by_hash(cluster, package.sha256)
     for model in candidates:
@@ -285,22 +383,26 @@ def ensure_model(
             return model["model_id"], False
     for model in candidates:
         if model["state"] in DEPLOYABLE_STATES:
-            deploy_model(cluster, model["model_id"], timeout=deploy_timeout, sleep=sleep)
+            deploy_model(cluster, model["model_id"], timeout=deploy_timeout, sleep=sleep, node_ids=node_ids)
             return model["model_id"], False
     for model in candidates:  # interrupted or failed uploads: remove, then upload again
         log.info("deleting incomplete model %s (%s)", model["model_id"], model["state"])
         delete_model(cluster, model["model_id"])
     group_id = find_or_create_model_group(cluster, group_name)
     model_id = register_model(cluster, package, group_id, progress=progress)
-    deploy_model(cluster, model_id, timeout=deploy_timeout, sleep=sleep)
+    deploy_model(cluster, model_id, timeout=deploy_timeout, sleep=sleep, node_ids=node_ids)
     return model_id, True
 
 
-def configure_ml_settings(cluster: Cluster) -> None:
-    """Persistent cluster settings that let this cluster take an uploaded model on data nodes (opt-in only)."""
-    cluster.request(
-        "PUT", "/_cluster/settings", body={"persistent": dict(ML_SETTINGS)}, what="updating ML Commons settings"
-    )
+def configure_ml_settings(cluster: Cluster, ml_nodes_present: bool = False) -> None:
+    """Persistent cluster settings that let this cluster take an uploaded model (opt-in only): on data nodes when it
+    has no ML node; with ML nodes, ``only_run_on_ml_node`` is left as is and deployment plans (``node_ids``, so the
+    model goes to the ML nodes) are allowed instead."""
+    settings = dict(ML_SETTINGS)
+    if ml_nodes_present:
+        settings.pop(ONLY_ML)
+        settings[CUSTOM_PLAN] = True
+    cluster.request("PUT", "/_cluster/settings", body={"persistent": settings}, what="updating ML Commons settings")
 
 
 def predict(cluster: Cluster, model_id: str, texts: list[str]) -> list[list[float]]:

@@ -48,6 +48,9 @@ class FakeOpenSearch:
     models: dict[str, dict] = field(default_factory=dict)
     tasks: dict[str, dict] = field(default_factory=dict)
     cluster_settings: dict[str, Any] = field(default_factory=dict)
+    # GET /_nodes: node id -> {"name", "roles"}; by default one node with every role but ml (no ML node)
+    nodes: dict[str, dict] = field(default_factory=lambda: {
+        "n1": {"name": "n1", "roles": ["cluster_manager", "data", "ingest", "remote_cluster_client"]}})
     # hooks: return an exception to raise, or None to proceed normally
     before: Callable[[Call], Exception | None] | None = None
     # bulk item hook: (doc_id, doc) -> (status, error) or None for success
@@ -98,6 +101,8 @@ class FakeOpenSearch:
             (("GET", r"/"), self._info),
             (("GET", r"/_cat/plugins"), lambda b, p: [{"name": "n1", "component": c} for c in self.plugins]),
             (("PUT", r"/_cluster/settings"), self._put_settings),
+            (("GET", r"/_cluster/settings"), lambda b, p: {"persistent": dict(self.cluster_settings), "transient": {}}),
+            (("GET", r"/_nodes"), lambda b, p: {"nodes": {k: dict(v) for k, v in self.nodes.items()}}),
             (("PUT", r"/_ingest/pipeline/([^/]+)"), lambda b, p, n: self._put(self.ingest_pipelines, n, b)),
             (("DELETE", r"/_ingest/pipeline/([^/]+)"), lambda b, p, n: self._delete(self.ingest_pipelines, n)),
             (("PUT", r"/_search/pipeline/([^/]+)"), lambda b, p, n: self._put(self.search_pipelines, n, b)),
@@ -264,9 +269,16 @@ class FakeOpenSearch:
     def _deploy(self, body, params, mid):
         if mid not in self.models:
             raise _error(404, "status_exception", f"Failed to find model {mid}")
+        if (body or {}).get("node_ids") and not self.cluster_settings.get(
+                "plugins.ml_commons.allow_custom_deployment_plan"):
+            raise _error(400, "illegal_argument_exception", "Don't allow custom deployment plan")
+        unknown = [n for n in (body or {}).get("node_ids", []) if n not in self.nodes]
+        if unknown:
+            raise _error(400, "illegal_argument_exception", f"Some nodes are not eligible: {unknown}")
         tid = self._new_id("task")
         self.tasks[tid] = {"model_id": mid, "polls": 0}
         self.models[mid]["model_state"] = "DEPLOYING"
+        self.models[mid]["deploy_node_ids"] = list((body or {}).get("node_ids", []))
         return {"task_id": tid, "task_type": "DEPLOY_MODEL", "status": "CREATED"}
 
     def _get_task(self, body, params, tid):

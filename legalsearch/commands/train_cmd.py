@@ -46,13 +46,21 @@ from legalsearch.commands.options import base_option, dataset_option, load_datas
 def train(dataset, base_model, triplets, out, epochs, batch_size, learning_rate, warmup_ratio, max_seq_length,
           cached_loss, mini_batch_size, group_by_length, max_steps, eval_steps, resume, device, seed, skip_invalid,
           relevant_grade) -> None:
-    """Fine-tune the base model with MultipleNegativesRankingLoss and hard negatives; keep the best dev epoch."""
+    """Fine-tune the base model with MultipleNegativesRankingLoss and hard negatives; keep the best dev epoch.
+
+    \b
+    Several processes (DistributedDataParallel; one per GPU, or gloo on CPU), --batch-size per process:
+      torchrun --nproc_per_node 4 -m legalsearch train -d DATASET --triplets T.jsonl -o OUT
+    Rank 0 alone writes OUT and prints the summary (docs/pipeline.md).
+    """
+    from legalsearch.distributed import is_main
     from legalsearch.encoders import resolve_model_name
     from legalsearch.training import TrainingConfig, train as run_training
 
     ds = load_dataset_or_fail(dataset, skip_invalid, relevant_grade)
     name, provenance = resolve_model_name(base_model)
-    click.echo(f"Base model: {provenance}", err=True)
+    if is_main():
+        click.echo(f"Base model: {provenance}", err=True)
     config = TrainingConfig(epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
                             warmup_ratio=warmup_ratio, seed=seed, max_seq_length=max_seq_length,
                             cached_loss=cached_loss, mini_batch_size=mini_batch_size, max_steps=max_steps,
@@ -61,6 +69,8 @@ def train(dataset, base_model, triplets, out, epochs, batch_size, learning_rate,
     # (`legalsearch train > train.json` must parse): send the library's prints to stderr while it trains.
     with contextlib.redirect_stdout(sys.stderr):
         report = run_training(ds, triplets, name, out, config, resume_from=resume, base_provenance=provenance)
+    if not is_main():  # under torchrun every process trains; rank 0 speaks for them
+        return
     click.echo(json.dumps({k: report[k] for k in ("dev_before_training", "dev_history", "kept_base_model",
                                                    "wall_time_s")}, indent=2))
     for name, share in (report["data"].get("sources") or {}).items():

@@ -165,3 +165,69 @@ class FaultNode:
         status, body = self.http("PUT", "/_cluster/settings", {"persistent": persistent})
         if status != 200:
             raise RuntimeError(f"PUT _cluster/settings {persistent} failed ({status}): {body}")
+
+
+class FaultCluster(FaultNode):
+    """A private loopback cluster (``scripts/opensearch-node start --nodes N --ml-nodes M``) for node-loss tests.
+
+    Same linked distribution as :class:`FaultNode`; each node has its own config, data and logs under the private
+    cache's ``nodes/<name>/`` and its pid in ``run/<name>.pid`` (listed in ``run/cluster.json``).
+    """
+
+    def __init__(self, root: Path, nodes: int = 3, ml_nodes: int = 1, heap: str = "768m"):
+        super().__init__(root, heap=heap)
+        self.nodes, self.ml_nodes = nodes, ml_nodes
+
+    def _env(self) -> dict[str, str]:
+        env = dict(os.environ, LEGALSEARCH_OPENSEARCH_CACHE=str(self.cache))
+        env.pop("OPENSEARCH_PATH_CONF", None)  # each cluster node gets its own config folder from the script
+        return env
+
+    def start(self, timeout: float = 480) -> str:
+        if self.port is None:
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", 0))
+                self.port = sock.getsockname()[1]
+        # the first start makes the whole cluster; a later one starts only the nodes that are down
+        args = ["start", "--nodes", str(self.nodes), "--ml-nodes", str(self.ml_nodes), "--heap", self.heap,
+                "--timeout", str(int(timeout)), "--port", str(self.port)]
+        started = self._script(*args, timeout=timeout + 120)
+        if started.returncode != 0:
+            raise RuntimeError(f"fault cluster did not start (exit {started.returncode}):\n{started.stderr[-4000:]}")
+        self.url = started.stdout.strip().splitlines()[-1]
+        return self.url
+
+    def layout(self) -> dict[str, Any]:
+        return json.loads((self.root / "run" / "cluster.json").read_text())
+
+    def node_url(self, name: str) -> str:
+        node = next(n for n in self.layout()["nodes"] if n["name"] == name)
+        return f"http://127.0.0.1:{node['http_port']}"
+
+    def node_pid(self, name: str) -> int | None:
+        try:
+            return int((self.root / "run" / f"{name}.pid").read_text().strip())
+        except (OSError, ValueError):
+            return None
+
+    def kill_node(self, name: str, timeout: float = 60) -> None:
+        """SIGKILL one node of the cluster."""
+        pid = self.node_pid(name)
+        if pid is None:
+            raise RuntimeError(f"cluster node {name} has no pid file")
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            stat = Path(f"/proc/{pid}/stat")
+            if not stat.is_file() or " Z " in stat.read_text():
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"cluster node {name} (pid {pid}) survived SIGKILL for {timeout:.0f}s")
+
+    def http(self, method: str, path: str, body: Any = None, timeout: float = 60, url: str | None = None):
+        saved = self.url
+        try:
+            self.url = url or self.url
+            return super().http(method, path, body, timeout)
+        finally:
+            self.url = saved
