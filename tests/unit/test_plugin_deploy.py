@@ -114,11 +114,14 @@ def test_interrupted_deploy_resumes_into_same_index(tmp_path):
         return None
 
     fake.before = crash
+    # the same corpus file both times: the resume fingerprint holds its mtime, and rewriting it in the next second
+    # (a loaded machine) would make it another corpus
+    path = corpus(tmp_path, 6)
     with pytest.raises(KeyboardInterrupt):
-        deploy(cluster, corpus(tmp_path, 6), options(tmp_path, export_dir=export, batch_size=2), sleep=no_sleep)
+        deploy(cluster, path, options(tmp_path, export_dir=export, batch_size=2), sleep=no_sleep)
     fake.before = None
     (partial,) = fake.indices
-    result = deploy(cluster, corpus(tmp_path, 6), options(tmp_path, export_dir=export, batch_size=2), sleep=no_sleep)
+    result = deploy(cluster, path, options(tmp_path, export_dir=export, batch_size=2), sleep=no_sleep)
     assert result.resumed and result.index == partial
     assert (result.report.already_present, result.report.indexed) == (2, 4)
     assert len(fake.indices[partial]["docs"]) == 6
