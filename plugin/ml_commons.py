@@ -303,9 +303,29 @@ def configure_ml_settings(cluster: Cluster) -> None:
     )
 
 
-def predict(cluster: Cluster, model_id: str, texts: list[str]) -> list[list[float]]:
-    """Sentence embeddings from the deployed model (used to check parity with our local encoder)."""
-    body = {"text_docs": list(texts), "return_number": True, "target_response": ["sentence_embedding"]}
+def is_asymmetric(register_or_config: dict[str, Any]) -> bool:
+    """True when a register body (or its ``model_config``) holds ``query_prefix`` or ``passage_prefix``.
+
+    ML Commons then prepends the prefix itself and refuses ``_predict`` without a ``content_type``; neural-search
+    (``MLCommonsClientAccessor``) sends ``PASSAGE`` from the ingest pipeline and ``QUERY`` from neural queries.
+    """
+    config = register_or_config.get("model_config", register_or_config) or {}
+    return bool(config.get("query_prefix") or config.get("passage_prefix"))
+
+
+def predict(cluster: Cluster, model_id: str, texts: list[str], content_type: str | None = None) -> list[list[float]]:
+    """Sentence embeddings from the deployed model (used to check parity with our local encoder).
+
+    Args:
+        content_type: ``"query"`` or ``"passage"`` for a model registered with prompts (:func:`is_asymmetric`):
+            ML Commons prepends the matching prefix; None for a model without prompts (ML Commons refuses it
+            for one with prompts, and refuses a content type for one without).
+    """
+    body: dict[str, Any] = {"text_docs": list(texts), "return_number": True, "target_response": ["sentence_embedding"]}
+    if content_type is not None:
+        if content_type not in ("query", "passage"):
+            raise ValueError(f"content_type must be 'query' or 'passage', got {content_type!r}")
+        body["parameters"] = {"content_type": content_type}
     response = cluster.request(
         "POST", f"{ML}/_predict/text_embedding/{model_id}", body=body, what=f"predicting with model {model_id}"
     )
