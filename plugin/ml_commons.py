@@ -278,7 +278,9 @@ def ensure_model(
 ) -> tuple[str, bool]:
     """Make the package's model deployed; returns ``(model_id, newly_registered)``. Idempotent by SHA-256."""
     cluster.require("ML Commons model groups and chunked model upload")
-    candidates = find_models_by_hash(cluster, package.sha256)
+    # the same zip registered with another model_config (pooling, prompts) embeds differently: not a match
+    found = find_models_by_hash(cluster, package.sha256)
+    candidates = [m for m in found if same_config(m, package.register)]
     for model in candidates:
         if model["state"] in READY_STATES:
             log.info("model %s with this hash is already deployed", model["model_id"])
@@ -287,13 +289,30 @@ def ensure_model(
         if model["state"] in DEPLOYABLE_STATES:
             deploy_model(cluster, model["model_id"], timeout=deploy_timeout, sleep=sleep)
             return model["model_id"], False
-    for model in candidates:  # interrupted or failed uploads: remove, then upload again
+    for model in (m for m in found if m["state"] in BROKEN_STATES):  # interrupted or failed uploads: remove
         log.info("deleting incomplete model %s (%s)", model["model_id"], model["state"])
         delete_model(cluster, model["model_id"])
     group_id = find_or_create_model_group(cluster, group_name)
     model_id = register_model(cluster, package, group_id, progress=progress)
     deploy_model(cluster, model_id, timeout=deploy_timeout, sleep=sleep)
     return model_id, True
+
+
+# model_config fields that change what the deployed model returns for a text
+EMBEDDING_CONFIG_FIELDS = ("model_type", "embedding_dimension", "pooling_mode", "normalize_result", "query_prefix",
+                           "passage_prefix")
+
+
+def same_config(model: dict[str, Any], register: dict[str, Any]) -> bool:
+    """True when a registered model's ``model_config`` embeds as the register body's would (see
+    :data:`EMBEDDING_CONFIG_FIELDS`; pooling compared case-insensitively, as ML Commons reads it)."""
+    have, want = model.get("model_config") or {}, register.get("model_config") or {}
+
+    def norm(config: dict[str, Any], key: str):
+        value = config.get(key)
+        return value.lower() if key == "pooling_mode" and isinstance(value, str) else (value or None)
+
+    return all(norm(have, key) == norm(want, key) for key in EMBEDDING_CONFIG_FIELDS)
 
 
 def configure_ml_settings(cluster: Cluster) -> None:
