@@ -68,8 +68,8 @@ def tiny_model_of(tmp_path_factory, sample_texts):
 def tiny_export_of(tiny_model_of, tmp_path_factory):
     """``tiny_export_of("mpnet", ...)``: that tiny model exported by ``legalsearch export`` (once per session).
 
-    One int8 scheme, no scheme search (the search is tested on the default BERT): what matters here is the
-    architecture. Extra keyword arguments go to :func:`legalsearch.exporter.pipeline.export_model`
+    One int8 scheme, no scheme search and no fusion (both are tested on the default BERT, and fusion is most of
+    the export's time): what matters here is the architecture. Extra keyword arguments go to :func:`legalsearch.exporter.pipeline.export_model`
     (``query_prompt=``, ``passage_prompt=``).
     """
     import json
@@ -84,7 +84,7 @@ def tiny_export_of(tiny_model_of, tmp_path_factory):
             pipeline = require("legalsearch.exporter.pipeline", "onnx")
             out = tmp_path_factory.mktemp(f"tiny-{architecture}-export") / "export"
             pipeline.export_model(tiny_model_of(architecture, pooling, prompts), out, allow_degraded=True,
-                                  int8_scheme="dynamic-matmul-perchannel", **options)
+                                  **{"int8_scheme": "dynamic-matmul-perchannel", "fuse": False, **options})
             exported[key] = out
         return exported[key]
 
