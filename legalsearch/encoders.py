@@ -120,7 +120,8 @@ class SentenceTransformerEncoder:
     """A sentence-transformers model on PyTorch (on :func:`default_device` unless told otherwise)."""
 
     def __init__(self, model_name_or_path: str, device: str | None = None, max_seq_length: int | None = None,
-                 prompts: "Prompts | None" = None):
+                 prompts: "Prompts | None" = None, query_prompt: str | None = None,
+                 passage_prompt: str | None = None):
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
@@ -135,14 +136,17 @@ class SentenceTransformerEncoder:
         if max_seq_length:
             self.model.max_seq_length = max_seq_length
         self.name = path.name if path.exists() else model_name_or_path
-        # the model's own prompts (config_sentence_transformers.json) unless overridden (--query/--passage-prompt)
-        self.prompts = prompts if prompts is not None else Prompts.from_model(self.model.prompts)
+        # the model's own prompts (config_sentence_transformers.json) unless replaced (``prompts``), then each
+        # one given by --query-prompt / --passage-prompt
+        own = prompts if prompts is not None else Prompts.from_model(self.model.prompts)
+        self.prompts = own.with_overrides(query_prompt, passage_prompt)
+        overridden = self.prompts != Prompts.from_model(self.model.prompts)
         self.dimension = _embedding_dimension(self.model)
         self.max_seq_length = int(self.model.max_seq_length)
         self.tokenizer_path = self._find_tokenizer(model_name_or_path)
         self.fingerprint = model_fingerprint(path) if path.exists() else f"hub:{model_name_or_path}"
-        if prompts is not None:  # overridden prompts change every vector: part of the embedding cache's key
-            self.fingerprint += f"|prompts:{prompts.query!r}:{prompts.document!r}"
+        if overridden:  # overridden prompts change every vector: part of the embedding cache's key
+            self.fingerprint += f"|prompts:{self.prompts.query!r}:{self.prompts.document!r}"
 
     @classmethod
     def from_model(cls, model, name: str, tokenizer_path: Path | None,
@@ -199,13 +203,14 @@ def register_loader(name: str, loader: EncoderLoader) -> None:
     _LOADERS[name] = loader
 
 
-def load_encoder(name_or_path: str | Path, max_seq_length: int | None = None,
-                 prompts: Prompts | None = None) -> Encoder:
+def load_encoder(name_or_path: str | Path, max_seq_length: int | None = None, query_prompt: str | None = None,
+                 passage_prompt: str | None = None) -> Encoder:
     """Load a model directory with the first registered loader that recognises it, anything else with PyTorch.
 
     Args:
-        prompts: replace the model's own prompts (``--query-prompt`` / ``--passage-prompt``); an export keeps the
-            prompts it recorded, so a different one is an error rather than a silently different model.
+        query_prompt, passage_prompt: replace the model's own prompt (``--query-prompt`` / ``--passage-prompt``;
+            ``""`` removes it); an export keeps the prompts it recorded, so a different one is an error rather
+            than a silently different model.
 
     Raises:
         ModelError: an ONNX model or export with no loader registered (import ``legalsearch.exporter``), a
@@ -217,8 +222,9 @@ def load_encoder(name_or_path: str | Path, max_seq_length: int | None = None,
             encoder = loader(path, max_seq_length)
             if encoder is not None:
                 recorded = getattr(encoder, "prompts", None)
-                if prompts is not None and recorded is not None and prompts != recorded:
-                    raise ModelError(f"{path} was exported with {recorded.describe()}, not {prompts.describe()}; "
+                wanted = recorded.with_overrides(query_prompt, passage_prompt) if recorded is not None else None
+                if wanted != recorded:
+                    raise ModelError(f"{path} was exported with {recorded.describe()}, not {wanted.describe()}; "
                                      "re-export it with --query-prompt/--passage-prompt to change them")
                 return encoder
         if any((path / marker).is_file() for marker in _ONNX_MARKERS):
@@ -226,4 +232,5 @@ def load_encoder(name_or_path: str | Path, max_seq_length: int | None = None,
                              "legalsearch.exporter.load_encoder (importing legalsearch.exporter registers it)")
     resolved, provenance = resolve_model_name(str(name_or_path))
     log.info("loading %s", provenance)
-    return SentenceTransformerEncoder(resolved, max_seq_length=max_seq_length, prompts=prompts)
+    return SentenceTransformerEncoder(resolved, max_seq_length=max_seq_length, query_prompt=query_prompt,
+                                      passage_prompt=passage_prompt)

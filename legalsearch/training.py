@@ -45,6 +45,10 @@ class TrainingConfig:
     eval_steps: int = 0  # >0 evaluates every N steps instead of every epoch
     device: str | None = None  # None: legalsearch.encoders.default_device() (CUDA when present, else CPU)
     group_by_length: bool = True  # batches of similar-length rows: far less padding on skewed legal corpora
+    # None keeps the base model's own prompts (legalsearch.prompts); a string replaces it ("" removes it). The
+    # result is trained with (queries and passages of every triplet), evaluated with, and saved into the model.
+    query_prompt: str | None = None
+    passage_prompt: str | None = None
 
 
 def _import_training():
@@ -76,7 +80,7 @@ def choose_batch_sampler(config: TrainingConfig, batch_samplers):
     return LengthGroupedNoDuplicatesBatchSampler
 
 
-def make_dev_evaluator(dataset: Dataset, split: str, tokenizer_path: Path, metrics=None):
+def make_dev_evaluator(dataset: Dataset, split: str, tokenizer_path: Path, metrics=None, prompts=None):
     """An evaluator for the trainer that scores MaxP dense retrieval on ``split`` over the whole corpus
     (:func:`legalsearch.evaluation.evaluate_dense`, the numbers checkpoints are chosen by); ``metrics`` default
     :data:`legalsearch.evaluation.DEFAULT_METRICS`."""
@@ -102,7 +106,8 @@ def make_dev_evaluator(dataset: Dataset, split: str, tokenizer_path: Path, metri
             return self.prefix_name_to_metrics(means, self.name)
 
         def __call__(self, model, output_path=None, epoch: int = -1, steps: int = -1) -> dict[str, float]:
-            encoder = SentenceTransformerEncoder.from_model(model, name="training", tokenizer_path=tokenizer_path)
+            encoder = SentenceTransformerEncoder.from_model(model, name="training", tokenizer_path=tokenizer_path,
+                                                            prompts=prompts)
             return self.record(evaluate_dense(encoder, dataset, split, metrics), epoch, steps)
 
         def score(self, encoder) -> dict[str, float]:
@@ -110,6 +115,16 @@ def make_dev_evaluator(dataset: Dataset, split: str, tokenizer_path: Path, metri
             return evaluate_dense(encoder, dataset, split, metrics)
 
     return DevRetrievalEvaluator()
+
+
+def _column_prompts(prompts, columns: list[str]) -> dict[str, str]:
+    """sentence-transformers' per-column ``prompts`` for the triplet columns (empty prompts left out)."""
+    out = {}
+    for column in columns:
+        text = prompts.query if column == "anchor" else prompts.document
+        if text:
+            out[column] = text
+    return out
 
 
 def triplet_dataset(rows: list[dict]):
@@ -150,6 +165,10 @@ def train(
     model = SentenceTransformer(base_model, device=device)
     if config.max_seq_length:
         model.max_seq_length = config.max_seq_length
+    from legalsearch.prompts import Prompts
+
+    prompts = Prompts.from_model(model.prompts).with_overrides(config.query_prompt, config.passage_prompt)
+    overridden = config.query_prompt is not None or config.passage_prompt is not None
     tokenizer_path = _tokenizer_json(Path(base_model)) if Path(base_model).exists() else None
     if tokenizer_path is None:
         from legalsearch.encoders import SentenceTransformerEncoder
@@ -160,11 +179,12 @@ def train(
         loss = losses.CachedMultipleNegativesRankingLoss(model, mini_batch_size=config.mini_batch_size)
     else:
         loss = losses.MultipleNegativesRankingLoss(model)
-    evaluator = make_dev_evaluator(dataset, config.eval_split, tokenizer_path)
+    evaluator = make_dev_evaluator(dataset, config.eval_split, tokenizer_path, prompts=prompts)
     # The untouched base model is scored through a cacheable encoder: mining usually encoded this corpus already.
     from legalsearch.encoders import SentenceTransformerEncoder
 
-    base_encoder = SentenceTransformerEncoder(base_model, device=device, max_seq_length=config.max_seq_length)
+    base_encoder = SentenceTransformerEncoder(base_model, device=device, max_seq_length=config.max_seq_length,
+                                              prompts=prompts if overridden else None)
     baseline = evaluator.record(evaluator.score(base_encoder), epoch=0, steps=0)
     del base_encoder
 
@@ -195,6 +215,9 @@ def train(
         report_to="none",
         use_cpu=device == "cpu",
         disable_tqdm=False,
+        # the anchor is a query, positives and negatives are passages: each trained with the prompt it is
+        # evaluated, exported and searched with (sentence-transformers leaves columns unprompted otherwise)
+        prompts=_column_prompts(prompts, train_data.column_names) or None,
     )
     if not model.model_card_data.widget:
         # sentence-transformers otherwise samples 1,000 rows for the model card's widget behind a progress bar of
@@ -216,6 +239,11 @@ def train(
         log.warning("no epoch beat the base model on dev %s; keeping the base model", PRIMARY_METRIC)
     if config.max_seq_length:
         final_model.max_seq_length = config.max_seq_length
+    if prompts:  # export, eval and deploy read them from the model: every later encoder prepends the same text
+        from legalsearch.prompts import DOCUMENT_KEYS, QUERY_KEYS
+
+        kept = {k: v for k, v in (final_model.prompts or {}).items() if k not in QUERY_KEYS + DOCUMENT_KEYS}
+        final_model.prompts = {**kept, **prompts.to_dict()}  # one key per role: nothing else can win later
     final_model.save(str(out_dir))
 
     report = {
@@ -223,6 +251,7 @@ def train(
         "base_model": base_model,
         "base_model_provenance": base_provenance,
         "config": {**asdict(config), "device": device},
+        "prompts": prompts.to_dict(),
         "loss": type(loss).__name__,
         "loss_config": loss.get_config_dict() if hasattr(loss, "get_config_dict") else {},
         "evaluator": evaluator.get_config_dict(),

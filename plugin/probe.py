@@ -139,7 +139,7 @@ def diagnose(model_config: dict[str, Any], encoder, checks: list[ProbeCheck], th
     causes = []
     spec = getattr(encoder, "spec", None)
     prompts = getattr(encoder, "prompts", None)
-    if spec is not None:
+    if spec is not None and model_config:
         pooling = str(model_config.get("pooling_mode", "")).lower()
         if pooling and pooling != spec.ml_commons_pooling:
             causes.append(f"pooling: the cluster's model pools with {pooling!r}, the export with "
@@ -147,7 +147,7 @@ def diagnose(model_config: dict[str, Any], encoder, checks: list[ProbeCheck], th
         if model_config.get("model_type") and model_config["model_type"] != spec.model_type:
             causes.append(f"tokenizer/architecture: the cluster's model_type is {model_config['model_type']!r}, "
                           f"the export's {spec.model_type!r} (ML Commons feeds token_type_ids for bert only)")
-    if prompts is not None:
+    if prompts is not None and model_config:
         for role, key, local in (("query", "query_prefix", prompts.query), ("passage", "passage_prefix",
                                                                              prompts.document)):
             remote = model_config.get(key) or ""
@@ -172,7 +172,7 @@ def diagnose(model_config: dict[str, Any], encoder, checks: list[ProbeCheck], th
 
 def run_probe(
     cluster: Cluster,
-    model_id: str,
+    model_id: str | None,
     encoder,
     queries: Sequence[str],
     passages: Sequence[str],
@@ -181,17 +181,16 @@ def run_probe(
     threshold: float = MIN_COSINE,
 ) -> ProbeResult:
     """Embed ``queries`` and ``passages`` with the deployed model and with ``encoder``; with ``index``, also compare
-    the vectors the ingest pipeline stored for ``doc_ids``. Returns the result; never raises for a mismatch
-    (:func:`check` does)."""
-    model = ml_commons.get_model(cluster, model_id)
-    config = model.get("model_config") or {}
+    the vectors the ingest pipeline stored for ``doc_ids`` (without ``model_id``, a client-side index: the stored
+    vectors only). Returns the result; never raises for a mismatch (:func:`check` does)."""
+    config = (ml_commons.get_model(cluster, model_id).get("model_config") or {}) if model_id else {}
     asymmetric = ml_commons.is_asymmetric(config)
     checks: list[ProbeCheck] = []
     for kind, texts, local_encode, content_type in (
         ("query", list(queries), encoder.encode_queries, "query"),
         ("passage", list(passages), encoder.encode_documents, "passage"),
     ):
-        if not texts:
+        if not texts or not model_id:
             continue
         remote = np.array(ml_commons.predict(cluster, model_id, texts, content_type if asymmetric else None))
         local = local_encode(texts)
@@ -222,3 +221,108 @@ def check(result: ProbeResult, where: str) -> None:
         f"< {result.threshold}, on {worst.text[:40]!r}); likely cause: {result.causes[0] if result.causes else '?'}",
         hint="; ".join(result.causes[1:]) or None,
     )
+
+
+# -- legalsearch doctor ------------------------------------------------------------------------------------------
+@dataclass
+class DoctorCheck:
+    name: str
+    ok: bool
+    detail: str
+
+    def line(self) -> str:
+        return f"{'ok  ' if self.ok else 'FAIL'}  {self.name}: {self.detail}"
+
+
+@dataclass
+class DoctorReport:
+    """What ``legalsearch doctor`` found on a deployment: one line per check, and the probe's figures."""
+
+    alias: str
+    index: str | None
+    checks: list[DoctorCheck] = field(default_factory=list)
+    probe: ProbeResult | None = None
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"alias": self.alias, "index": self.index, "ok": self.ok,
+                "checks": [c.__dict__ for c in self.checks],
+                "probe": self.probe.to_dict() if self.probe is not None else None}
+
+
+def _index_records(cluster: Cluster, index: str, size: int = 50) -> list:
+    from .ingest import CorpusRecord
+
+    body = {"size": size, "query": {"match_all": {}}, "_source": ["title", "content", "text"], "sort": ["_doc"]}
+    hits = cluster.request("POST", f"/{index}/_search", body=body, what=f"reading documents of {index}")
+    records = []
+    for number, hit in enumerate(hits.get("hits", {}).get("hits", [])):
+        source = hit.get("_source", {})
+        records.append(CorpusRecord(number, hit["_id"], source.get("title", "") or "",
+                                    source.get("text") or source.get("content") or ""))
+    return records
+
+
+def doctor(cluster: Cluster, alias: str, encoder=None, threshold: float = MIN_COSINE) -> DoctorReport:
+    """Check a live deployment: version and plugins, the model, the ingest pipeline, and the probe.
+
+    Args:
+        alias: the alias (or index) ``legalsearch deploy`` built.
+        encoder: the local encoder to compare with; default the export the deploy recorded in the index ``_meta``
+            (a failed check when that directory is not on this machine).
+
+    Raises:
+        NotFoundError: no such alias or index (the connection layer's two-line message).
+    """
+    from legalsearch.errors import LegalsearchError
+    from legalsearch.hybrid import HybridConfig
+
+    from . import pipelines
+    from .search import DeploymentInfo
+
+    info = DeploymentInfo.read(cluster, alias)
+    report = DoctorReport(alias, info.index)
+    version = ".".join(str(v) for v in cluster.version)
+    hybrid = HybridConfig.from_dict(info.hybrid) if info.hybrid else HybridConfig()
+    features = ["k-NN lucene HNSW knn_vector", "nested knn_vector passages (score_mode max)",
+                *pipelines.pipeline_features(hybrid, info.vectors)]
+    try:
+        cluster.require(*features)
+        report.checks.append(DoctorCheck("cluster", True, f"OpenSearch {version} has every feature this "
+                                                          f"{info.vectors}-side deployment uses"))
+    except LegalsearchError as exc:
+        report.checks.append(DoctorCheck("cluster", False, str(exc).splitlines()[0]))
+    if info.vectors == "server":
+        if not info.model_id:
+            report.checks.append(DoctorCheck("model", False, f"{info.index} records no model_id in its _meta"))
+        else:
+            model = ml_commons.get_model(cluster, info.model_id)
+            state = model.get("model_state")
+            report.checks.append(DoctorCheck("model", state == "DEPLOYED", f"{info.model_id} is {state}"
+                                             + ("" if state == "DEPLOYED" else "; redeploy it (legalsearch deploy)")))
+            pipeline_name = f"{info.index}-ingest"
+            body = cluster.request("GET", f"/_ingest/pipeline/{pipeline_name}", what="reading the ingest pipeline",
+                                   ignore=(404,)) or {}
+            processors = (body.get(pipeline_name) or {}).get("processors", [])
+            ids = [p["text_embedding"].get("model_id") for p in processors if "text_embedding" in p]
+            report.checks.append(DoctorCheck("ingest pipeline", ids == [info.model_id],
+                                             f"{pipeline_name} embeds with {ids or 'no model'}"))
+    if encoder is None:
+        encoder = info.load_encoder()
+    if encoder is None:
+        report.checks.append(DoctorCheck("probe", False, f"the export the deploy used ({info.encoder}) is not on "
+                                                         "this machine: pass --export DIR"))
+        return report
+    doc_ids, queries, passages = probe_texts(_index_records(cluster, info.index))
+    model_id = info.model_id if info.vectors == "server" else None
+    result = run_probe(cluster, model_id, encoder, queries, passages, index=info.index, doc_ids=doc_ids,
+                       threshold=threshold)
+    report.probe = result
+    detail = result.summary().split(": ", 1)[1]
+    if result.causes:
+        detail += f"; likely cause: {result.causes[0]}"
+    report.checks.append(DoctorCheck("probe", result.passed, detail))
+    return report

@@ -116,12 +116,12 @@ def test_prompt_options_override_the_model_and_reach_every_encoder(tiny_model_of
     assert config["query_prefix"] == "Represent this question: " and "passage_prefix" not in config
     onnx = load_onnx_encoder(export_dir, "fp32")
     torch_encoder = SentenceTransformerEncoder(str(tiny_model_of("mpnet")), device="cpu",
-                                               prompts=Prompts("Represent this question: ", ""))
+                                               query_prompt="Represent this question: ")
     assert (onnx.encode_queries(TEXTS) * torch_encoder.encode_queries(TEXTS)).sum(axis=1).min() >= 0.9999
     assert (onnx.encode_documents(TEXTS) * torch_encoder.encode_documents(TEXTS)).sum(axis=1).min() >= 0.9999
     # an export keeps its prompts: asking it for others is an error, not a silently different model
     with pytest.raises(ModelError, match="exported with query prompt 'Represent this question: '"):
-        load_encoder(export_dir / "fp32", prompts=Prompts("query: ", ""))
+        load_encoder(export_dir / "fp32", query_prompt="query: ")
 
 
 def test_last_token_pooling_is_refused_naming_ml_commons(tiny_model_of, tmp_path):
