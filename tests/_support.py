@@ -109,7 +109,7 @@ def build_tiny_model(out_dir: Path, texts: list[str], hidden: int = 32, seed: in
         config = transformers.XLMRobertaConfig(
             vocab_size=backend.get_vocab_size(), hidden_size=hidden, max_position_embeddings=258, pad_token_id=1,
             bos_token_id=0, eos_token_id=2, **common)
-        model = transformers.XLMRobertaModel(config, add_pooling_layer=False)
+        model = transformers.XLMRobertaModel(config)
     else:  # modernbert
         backend = _trained_tokenizer(texts, "bpe")
         tokenizer = transformers.PreTrainedTokenizerFast(

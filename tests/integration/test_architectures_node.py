@@ -97,7 +97,19 @@ def _deploy(cluster, corpus, export_dir, tmp_path, alias):
     return deploy(cluster, corpus, options)
 
 
-def test_prompted_model_cluster_vectors_equal_offline(cluster, tiny_export_of, small_corpus, tmp_path):
+def _doctor_cli(url, index, *extra):
+    from click.testing import CliRunner
+
+    from legalsearch.cli import cli
+
+    args = ["doctor", "--url", url, "--index", index, *extra]
+    if os.environ.get("LEGALSEARCH_OPENSEARCH_INSECURE") == "1":
+        args.append("--insecure")
+    return CliRunner().invoke(cli, args)
+
+
+def test_prompted_model_cluster_vectors_equal_offline(cluster, opensearch_url, tiny_export_of, small_corpus,
+                                                      tmp_path):
     from legalsearch.exporter.encoder import load_onnx_encoder
     from legalsearch.exporter.report import ExportReport
     from legalsearch.plugin import ml_commons, queries
@@ -133,6 +145,13 @@ def test_prompted_model_cluster_vectors_equal_offline(cluster, tiny_export_of, s
         knn = top(queries.knn_clause(encoder.encode_queries([query])[0], k=6))
         assert [d for d, _ in neural] == [d for d, _ in knn]
         np.testing.assert_allclose([s for _, s in neural], [s for _, s in knn], rtol=1e-4)
+
+        # legalsearch doctor on the live deployment: every check passes, the probe included
+        doctor = _doctor_cli(opensearch_url, alias, "--json")
+        assert doctor.exit_code == 0, doctor.output
+        report = json.loads(doctor.output)
+        assert report["ok"] and {c["name"] for c in report["checks"]} == {"cluster", "model", "ingest pipeline",
+                                                                          "probe"}
     finally:
         undeploy_everything(cluster, alias)
 
@@ -141,8 +160,8 @@ def test_prompted_model_cluster_vectors_equal_offline(cluster, tiny_export_of, s
     (lambda config: [config.pop("query_prefix"), config.pop("passage_prefix")], "prompt"),
     (lambda config: config.update(pooling_mode="cls"), "pooling"),
 ], ids=["prompt-removed", "pooling-changed"])
-def test_probe_stops_a_deploy_whose_cluster_side_differs(cluster, tiny_export_of, small_corpus, tmp_path,
-                                                         breakage, cause):
+def test_probe_stops_a_deploy_whose_cluster_side_differs(cluster, opensearch_url, tiny_export_of, small_corpus,
+                                                         tmp_path, breakage, cause):
     from legalsearch.errors import ProbeError
     from legalsearch.plugin import index as idx
     from legalsearch.plugin import ml_commons
@@ -160,6 +179,10 @@ def test_probe_stops_a_deploy_whose_cluster_side_differs(cluster, tiny_export_of
             _deploy(cluster, small_corpus, export_dir, tmp_path, alias)
         assert "before the alias moved" in str(caught.value)
         assert idx.alias_targets(cluster, alias) == []  # readers still see the previous index (none here)
+        # legalsearch doctor on the index the deploy left behind says the same, and exits 1
+        (left,) = idx.indices_for(cluster, alias)
+        doctor = _doctor_cli(opensearch_url, left, "--export", str(export_dir))
+        assert doctor.exit_code == 1 and "FAIL  probe" in doctor.output and f"likely cause: {cause}" in doctor.output
     finally:
         undeploy_everything(cluster, alias)
         for model in ml_commons.find_models_by_hash(cluster, register["model_content_hash_value"]):
