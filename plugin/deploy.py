@@ -225,7 +225,9 @@ def deploy(
         )
         echo(f"model {model_id} {'registered and deployed' if fresh else 'reused (same hash)'}")
         dimension = package.dimension
-        model_key = package.sha256
+        # the zip and the model it was registered as (another model_config, e.g. prompts, is another model):
+        # a resumed deploy continues only into an index embedded by the same one
+        model_key = f"{package.sha256}:{model_id}"
         max_seq = _package_max_seq_length(options.export_dir)
         variant = package.variant  # the cluster embeds with the graph the zip holds
     else:
