@@ -10,7 +10,6 @@ the deployment, :mod:`~legalsearch.bench.cluster` measures through a deployed in
 from legalsearch.bench.offline import (  # noqa: F401  (the offline API, as `from legalsearch.bench import ...`)
     HYBRID_ROW,
     BenchResult,
-    encoder_speed,
     library_versions,
     machine_info,
     mean_interval,

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from legalsearch import __version__
+from legalsearch.bench.speed import DEFAULT_ROUNDS, align_threads, measure_speed, percentile_ms  # noqa: F401
 from legalsearch.data import Dataset
 from legalsearch.errors import BenchError
 from legalsearch.evaluation import DEFAULT_METRICS, Evaluation, evaluate_run
@@ -78,12 +79,6 @@ def mean_interval(values: dict[str, float], samples: int = 2000, seed: int = 0, 
     return [float(x) for x in np.quantile(means, [alpha, 1 - alpha])]
 
 
-def percentile_ms(seconds: list[float]) -> dict:
-    values = np.array(seconds) * 1000.0
-    return {"p50_ms": float(np.percentile(values, 50)), "p99_ms": float(np.percentile(values, 99)),
-            "n": int(len(values))}
-
-
 # --- hybrid tuning ---------------------------------------------------------------------------------------------------
 
 
@@ -98,29 +93,6 @@ def tune_hybrid(bm25_run: Run, dense_run: Run, dataset: Dataset, split: str) -> 
             scored.append((config, score[PRIMARY]))
     best, _ = max(scored, key=lambda item: (round(item[1], 6), -abs(item[0].weights[0] - 0.5)))
     return best, [{**config.to_dict(), PRIMARY: score} for config, score in scored]
-
-
-# --- speed -----------------------------------------------------------------------------------------------------------
-
-
-def encoder_speed(encoder, queries: list[str], documents: list[str], repeats: int = 1) -> dict:
-    """Batch-1 query latency and batch-32 document throughput of one encoder."""
-    encoder.encode_queries(queries[:2])  # warm-up (graph optimization, allocator)
-    # and at the largest batch shape: the first large batches pay onnxruntime's one-time costs (memory arena, kernel
-    # set-up), which would otherwise land in the single timed pass (on ACORD: int8 16.2 docs/s cold, 24.6 warmed)
-    encoder.encode_documents(sorted(documents, key=len, reverse=True)[:32], batch_size=32)
-    latencies = []
-    for _ in range(repeats):
-        for text in queries:
-            started = time.perf_counter()
-            encoder.encode_queries([text], batch_size=1)
-            latencies.append(time.perf_counter() - started)
-    started = time.perf_counter()
-    encoder.encode_documents(documents, batch_size=32)
-    elapsed = time.perf_counter() - started
-    return {"query_latency": percentile_ms(latencies),
-            "documents_per_second": len(documents) / elapsed if elapsed else None,
-            "documents": len(documents)}
 
 
 # --- the benchmark ---------------------------------------------------------------------------------------------------
@@ -159,6 +131,7 @@ def run_bench(
     speed_encoders: dict | None = None,
     speed_queries: int = 50,
     speed_documents: int = 128,
+    speed_rounds: int = DEFAULT_ROUNDS,
     show_progress: bool = False,
     extra: dict | None = None,
 ) -> BenchResult:
@@ -215,12 +188,14 @@ def run_bench(
     best_single = max((r for r in rows if r.name in ("bm25", "fine-tuned")), key=lambda r: r.means[PRIMARY])
     hybrid_row = next(r for r in rows if r.name == hybrid_name)
 
-    speed = {}
+    speed, speed_conditions = {}, None
     if speed_encoders:
         query_texts = list(dataset.split_queries(split).values())[:speed_queries]
         doc_texts = [d.full_text for d in documents[:speed_documents]]
-        for label, encoder in speed_encoders.items():
-            speed[label] = encoder_speed(encoder, query_texts, doc_texts)
+        threads = default_speed_threads(speed_encoders)
+        align_threads(threads)
+        measured = measure_speed(speed_encoders, query_texts, doc_texts, rounds=speed_rounds, threads=threads)
+        speed, speed_conditions = measured.encoders, measured.conditions.to_dict()
 
     result = {
         "legalsearch_version": __version__,
@@ -247,9 +222,15 @@ def run_bench(
                    "at_least_best_single": hybrid_row.means[PRIMARY] >= best_single.means[PRIMARY],
                    "best_single": best_single.name},
         "speed": speed,
+        "speed_conditions": speed_conditions,
         **(extra or {}),
     }
     return BenchResult(result, hybrid_config)
+
+
+def default_speed_threads(encoders: dict) -> int:
+    """The ONNX sessions' thread count (what PyTorch was aligned to), for the speed figures' conditions."""
+    return max((getattr(e, "threads", 0) or 0 for e in encoders.values()), default=0)
 
 
 def machine_info() -> dict:

@@ -45,6 +45,12 @@ def speed_markdown(results: dict) -> str:
         ratio = f"{s['documents_per_second'] / reference['documents_per_second']:.1f}×" if reference else "—"
         lines.append(f"| {label} | {q['p50_ms']:.1f} | {q['p99_ms']:.1f} | {s['documents_per_second']:.1f} | {up} "
                      f"| {ratio} |")
+    conditions = results.get("speed_conditions")
+    if conditions:  # legalsearch.bench.speed: the same measurement as benchmarks/encode_speed.py
+        start, end = conditions["load_average_at_start"][0], (conditions["load_average_at_end"] or [float("nan")])[0]
+        lines += ["", f"{conditions['threads']} threads, {conditions['clock']}, {conditions['rounds']} interleaved "
+                  f"rounds of {conditions['queries']} queries and {conditions['documents']} documents; load average "
+                  f"{start:.1f} → {end:.1f} (figures taken on a busy machine are upper bounds on latency)."]
     return "\n".join(lines)
 
 

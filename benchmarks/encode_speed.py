@@ -7,7 +7,8 @@ Measures, on the same CPU threads and the same texts:
 * agreement: mean/min cosine of each ONNX variant to PyTorch on those queries and clauses;
 * optionally NDCG@10 over the full corpus on a split (``--ndcg``), with the lead's MaxP dense retriever.
 
-Rounds interleave the three encoders so that load from other processes hits them alike.
+Timing is ``legalsearch.bench.speed.measure_speed``, the same function ``legalsearch bench`` uses for its speed
+table (warm-up at both shapes, interleaved rounds, medians), so the two agree on the same machine.
 
 Usage::
 
@@ -24,7 +25,6 @@ import argparse
 import json
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from legalsearch.bench import machine_info
+from legalsearch.bench.speed import align_threads, measure_speed
 
 
 def load_texts(dataset: Path, n_queries: int, n_docs: int, seed: int) -> tuple[list[str], list[str]]:
@@ -47,21 +48,6 @@ def load_texts(dataset: Path, n_queries: int, n_docs: int, seed: int) -> tuple[l
     rng.shuffle(queries)
     rng.shuffle(docs)
     return queries[:n_queries], docs[:n_docs]
-
-
-def query_latencies(encoder, queries: list[str], clock=time.perf_counter) -> list[float]:
-    times = []
-    for query in queries:
-        start = clock()
-        encoder.encode_queries([query], batch_size=1)
-        times.append(clock() - start)
-    return times
-
-
-def corpus_rate(encoder, docs: list[str], clock=time.perf_counter) -> float:
-    start = clock()
-    encoder.encode_documents(docs, batch_size=32)
-    return len(docs) / (clock() - start)
 
 
 def cosine(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
@@ -105,13 +91,13 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-    import torch
+    import torch  # noqa: F401  (loaded before align_threads, which sets its thread count)
 
     from legalsearch.encoders import SentenceTransformerEncoder, resolve_model_name
     from legalsearch.exporter.encoder import OnnxEncoder, default_threads, load_onnx_encoder
 
     threads = args.threads or default_threads()
-    torch.set_num_threads(threads)
+    align_threads(threads)  # PyTorch and onnxruntime on the same threads
     model_path, _ = resolve_model_name(args.model)
     export_dir = args.export
     tmp = None
@@ -149,46 +135,35 @@ def main(argv: list[str] | None = None) -> dict:
     tokenizer = encoders["fp32"]._tokenizer
     doc_tokens = [len(e.ids) for e in tokenizer.encode_batch(docs)]
 
-    load_at_start = os.getloadavg()
-    for encoder in encoders.values():  # warm-up (first-run allocations, lazy init)
-        encoder.encode_queries(queries[:5], batch_size=1)
-        encoder.encode_documents(docs[:32], batch_size=32)
-
+    # the same measurement `legalsearch bench` makes (legalsearch.bench.speed): warm-up at both shapes,
+    # interleaved rounds, settled thread pools, medians
     clock = time.process_time if args.cpu_time else time.perf_counter
-    latencies = {label: [] for label in encoders}
-    rates = {label: [] for label in encoders}
-    for round_no in range(args.rounds):
-        order = list(encoders) if round_no % 2 == 0 else list(reversed(encoders))
-        for label in order:
-            latencies[label].extend(query_latencies(encoders[label], queries, clock))
-            rates[label].append(corpus_rate(encoders[label], docs, clock))
+    measured = measure_speed(encoders, queries, docs, rounds=args.rounds, threads=threads, clock=clock)
+    figures, conditions = measured.encoders, measured.conditions
 
     ref_q = encoders["pytorch"].encode_queries(queries)
     ref_d = encoders["pytorch"].encode_documents(docs)
     rows = []
-    base_latency = statistics.median(latencies["pytorch"])
-    base_rate = statistics.median(rates["pytorch"])
     for label, encoder in encoders.items():
-        lat = sorted(latencies[label])
-        rate = statistics.median(rates[label])
+        figure = figures[label]
         q_cos = cosine(encoder.encode_queries(queries), ref_q)
         d_cos = cosine(encoder.encode_documents(docs), ref_d)
         rows.append({
             "encoder": label,
-            "query_ms_median": round(1000 * statistics.median(lat), 2),
-            "query_ms_p90": round(1000 * lat[int(0.9 * (len(lat) - 1))], 2),
-            "query_speedup": round(base_latency / statistics.median(lat), 2),
-            "docs_per_s": round(rate, 1),
-            "throughput_ratio": round(rate / base_rate, 2),
+            "query_ms_median": round(figure["query_latency"]["p50_ms"], 2),
+            "query_ms_p90": round(figure["query_latency"]["p90_ms"], 2),
+            "query_speedup": round(figure["query_speedup"], 2),
+            "docs_per_s": round(figure["documents_per_second"], 1),
+            "throughput_ratio": round(figure["throughput_ratio"], 2),
             "cos_queries_mean": round(q_cos[0], 4), "cos_queries_min": round(q_cos[1], 4),
             "cos_docs_mean": round(d_cos[0], 4), "cos_docs_min": round(d_cos[1], 4),
         })
     result = {
         "model": str(model_path), "export": str(export_dir), "int8_scheme": chosen,
         "cpu": machine_info()["cpu"], "cores": os.cpu_count(), "threads": threads,
-        "clock": "process CPU time" if args.cpu_time else "wall clock",
-        "load_average_at_start": load_at_start,
-        "load_average_at_end": os.getloadavg(),
+        "clock": conditions.clock,
+        "load_average_at_start": conditions.load_average_at_start,
+        "load_average_at_end": conditions.load_average_at_end,
         "queries": len(queries), "docs": len(docs), "rounds": args.rounds,
         "doc_tokens_mean": round(float(np.mean(doc_tokens)), 1), "max_seq_length": encoders["fp32"].max_seq_length,
         "rows": rows,

@@ -27,6 +27,7 @@ from legalsearch.citations import CITATION_BOOST
 from legalsearch.data import Document
 from legalsearch.encoders import Encoder
 from legalsearch.hybrid import HybridConfig
+from legalsearch.long_queries import LongQueryPolicy, mean_of_windows, select_key_terms, spread, term_frequencies
 from legalsearch.passages import PassageChunker, max_per_document
 
 log = logging.getLogger(__name__)
@@ -64,9 +65,11 @@ class BM25Retriever:
     """
 
     def __init__(self, documents: list[Document], k1: float | None = None, b: float | None = None,
-                 citation_boost: float = CITATION_BOOST):
+                 citation_boost: float = CITATION_BOOST, long_queries: LongQueryPolicy | None = None):
         from legalsearch.analysis import index_definition, legal_analyzer
         from legalsearch.citations import extract_citations
+
+        self.long_queries = long_queries or LongQueryPolicy()
 
         params = lucene_bm25_parameters(index_definition())
         self.k1 = float(params["k1"] if k1 is None else k1)
@@ -110,13 +113,29 @@ class BM25Retriever:
     def describe(self) -> dict:
         return {"retriever": "bm25", "similarity": "lucene BM25", "k1": self.k1, "b": self.b,
                 "analyzer": f"{self.analyzer.name} (mappings/index.json)", "field": "content",
-                "citation_boost": self.citation_boost}
+                "citation_boost": self.citation_boost,
+                "long_queries": {"lexical": "key terms by query frequency x idf", **self.long_queries.to_dict()}}
 
     def idf(self, doc_freq: int) -> np.float32:
         return np.float32(math.log(1 + (self.doc_count - doc_freq + 0.5) / (doc_freq + 0.5)))
 
+    def key_terms(self, query: str) -> tuple[list[tuple[str, int]] | None, int, int]:
+        """(key terms or None for a plain ``match``, positions, distinct terms) — :mod:`legalsearch.long_queries`."""
+        freqs, positions = term_frequencies(self.analyzer, query)
+        if positions <= self.long_queries.max_terms:
+            return None, positions, len(freqs)
+        doc_freqs = {term: len(self._postings[term][0]) for term in freqs if term in self._postings}
+        return (select_key_terms(freqs, doc_freqs, self.doc_count, self.long_queries.max_terms), positions,
+                len(doc_freqs))
+
     def scores(self, query: str) -> np.ndarray:
-        """float32 score of every document for ``query`` (0 where the deployed query would not match)."""
+        """float32 score of every document for ``query`` (0 where the deployed query would not match).
+
+        A query with more positions than the long-query policy's ``max_terms`` is scored as its key terms
+        (:meth:`scores_for_terms`), the way ``legalsearch search`` sends it."""
+        terms, _, _ = self.key_terms(query)
+        if terms is not None:
+            return self.scores_for_terms(terms, query)
         total = np.zeros(len(self.doc_ids), dtype=np.float64)
         matched = np.zeros(len(self.doc_ids), dtype=bool)
         for group in self.analyzer.positions(query):
@@ -134,6 +153,24 @@ class BM25Retriever:
             score = weight - weight / (one + freq * self._norm_inverse[unique])
             total[unique] += score
             matched[unique] = True
+        return self._with_citations(total, matched, query)
+
+    def scores_for_terms(self, terms: list[tuple[str, int]], query: str = "") -> np.ndarray:
+        """Scores of a ``bool`` of boosted ``term`` clauses (Lucene: weight = boost × idf), plus the citation boost
+        for the citations of ``query``: what :func:`legalsearch.plugin.queries.key_terms_clause` sends."""
+        total = np.zeros(len(self.doc_ids), dtype=np.float64)
+        matched = np.zeros(len(self.doc_ids), dtype=bool)
+        one = np.float32(1.0)
+        for term, boost in terms:
+            if term not in self._postings:
+                continue
+            docs, freqs = self._postings[term]
+            weight = np.float32(boost) * self.idf(len(docs))
+            total[docs] += weight - weight / (one + freqs * self._norm_inverse[docs])
+            matched[docs] = True
+        return self._with_citations(total, matched, query)
+
+    def _with_citations(self, total: np.ndarray, matched: np.ndarray, query: str) -> np.ndarray:
         out = total.astype(np.float32)
         if self.citation_boost:
             cited = {i for c in self._extract_citations(query) for i in self._citations.get(c, ())}
@@ -238,12 +275,14 @@ class DenseRetriever:
     Args:
         encoder: any encoder (PyTorch or ONNX).
         chunker: how documents are cut; default ``PassageChunker.for_model(encoder.max_seq_length)``, what
-            ``legalsearch deploy`` uses for this encoder.
+            ``legalsearch deploy`` uses for this encoder. Queries longer than one passage are cut the same way.
+        long_queries: how many windows of a long query are searched.
     """
 
     def __init__(self, encoder: Encoder, chunker: PassageChunker | None = None, batch_size: int = 32,
-                 show_progress: bool = False):
+                 show_progress: bool = False, long_queries: LongQueryPolicy | None = None):
         self.encoder = encoder
+        self.long_queries = long_queries or LongQueryPolicy()
         self.chunker = chunker or PassageChunker.for_model(encoder.max_seq_length)
         self.batch_size = batch_size
         self.show_progress = show_progress
@@ -251,7 +290,8 @@ class DenseRetriever:
 
     def describe(self) -> dict:
         info = {"retriever": "dense", "model": self.encoder.name, "max_seq_length": self.encoder.max_seq_length,
-                "aggregation": "maxp", "chunking": self.chunker.pipeline_params()}
+                "aggregation": "maxp", "chunking": self.chunker.pipeline_params(),
+                "long_queries": {"windows": "mean of the query's window vectors", **self.long_queries.to_dict()}}
         if self.index is not None:
             info["passages_per_doc"] = round(self.index.passages_per_doc, 3)
         return info
@@ -284,10 +324,26 @@ class DenseRetriever:
             raise RuntimeError("call build() before searching")
         return max_per_document(query_vectors @ self.index.embeddings.T, self.index.starts)
 
+    def query_windows(self, text: str) -> tuple[list[str], int]:
+        """(windows embedded, windows the query has): a query longer than one passage is cut like the documents
+        and searched with the mean of its windows' vectors (:mod:`legalsearch.long_queries`); a short one is its
+        own single window."""
+        windows = self.chunker.split_text(text)
+        if len(windows) <= 1:
+            return [text], 1
+        return spread(windows, self.long_queries.max_windows), len(windows)
+
     def search(self, queries: dict[str, str], k: int = 100) -> Run:
         qids = list(queries)
-        vectors = self.encoder.encode_queries([queries[q] for q in qids], batch_size=self.batch_size)
-        scores = self.doc_scores(vectors)
+        texts, owners = [], []
+        for row, qid in enumerate(qids):
+            windows, _ = self.query_windows(queries[qid])
+            texts.extend(windows)
+            owners.extend([row] * len(windows))
+        window_vectors = self.encoder.encode_queries(texts, batch_size=self.batch_size)
+        owners = np.asarray(owners, dtype=np.int64)
+        starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+        scores = self.doc_scores(mean_of_windows(window_vectors, starts))
         k = min(k, scores.shape[1])
         run: Run = {}
         for row, qid in enumerate(qids):

@@ -194,7 +194,9 @@ def search(query, alias, mode, k, export_dir, pipeline, print_dsl, as_json, sett
                 f"{alias} uses client-side vectors from {info.encoder or 'an encoder'} that is not here: "
                 "pass --export DIR for the query encoder"
             )
-    hits, body = run_search(cluster, alias, query, mode, k, encoder=encoder, pipeline=pipeline, info=info)
+    hits, body, plan = run_search(cluster, alias, query, mode, k, encoder=encoder, pipeline=pipeline, info=info)
+    if plan.is_long:  # nothing is cut without saying so
+        click.echo(plan.describe(), err=True)
     if as_json:
         out = {"hits": [hit.__dict__ for hit in hits]}
         if print_dsl:

@@ -33,6 +33,17 @@ def bm25_clause(text: str, citations: Sequence[str] | None = None, exact_boost: 
     return {"bool": {"should": should}}
 
 
+def key_terms_clause(terms: Sequence[tuple[str, int]], citations: Sequence[str] | None = None) -> dict[str, Any]:
+    """Lexical clause of a long query (:mod:`legalsearch.long_queries`): one ``term`` clause per key term on
+    ``content``, boosted by its frequency in the query (the score a ``match`` query gives the same terms), plus the
+    citations ``terms`` boost. The terms are analyzed already: ``term`` does not analyze them again."""
+    should: list[dict[str, Any]] = [{"term": {"content": {"value": term, "boost": float(boost)}}}
+                                    for term, boost in terms]
+    if citations:
+        should.append({"terms": {"citations": list(citations), "boost": CITATION_BOOST}})
+    return {"bool": {"should": should}}
+
+
 def neural_clause(text: str, model_id: str | None, k: int = DEFAULT_CANDIDATES) -> dict[str, Any]:
     """Server-side embedding of the query (``model_id`` may be None when the pipeline's enricher supplies it)."""
     inner: dict[str, Any] = {"query_text": text, "k": k}
@@ -50,6 +61,7 @@ def knn_clause(vector: Sequence[float], k: int = DEFAULT_CANDIDATES) -> dict[str
 def dense_clause(
     text: str, model_id: str | None = None, vector: Sequence[float] | None = None, k: int = DEFAULT_CANDIDATES
 ) -> dict[str, Any]:
+    """knn with a vector computed outside the query (ours, or a long query's mean of windows), else neural."""
     if vector is not None:
         return knn_clause(vector, k)
     return neural_clause(text, model_id, k)
@@ -63,15 +75,20 @@ def search_body(
     vector: Sequence[float] | None = None,
     citations: Sequence[str] | None = None,
     candidates: int = DEFAULT_CANDIDATES,
+    terms: Sequence[tuple[str, int]] | None = None,
 ) -> dict[str, Any]:
-    """The full ``_search`` body for ``mode`` (one of :data:`MODES`)."""
+    """The full ``_search`` body for ``mode`` (one of :data:`MODES`).
+
+    ``terms`` are a long query's key terms (:mod:`legalsearch.long_queries`); without them the text is sent whole.
+    A long query's dense side arrives as ``vector`` (the mean of its windows' vectors).
+    """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, got '{mode}'")
     k = max(size, candidates)
+    lexical = key_terms_clause(terms, citations) if terms is not None else bm25_clause(text, citations)
     if mode == "bm25":
-        query = bm25_clause(text, citations)
-    elif mode == "neural":
-        query = dense_clause(text, model_id, vector, k)
+        query = lexical
     else:
-        query = {"hybrid": {"queries": [bm25_clause(text, citations), dense_clause(text, model_id, vector, k)]}}
+        dense = dense_clause(text, model_id, vector, k)
+        query = dense if mode == "neural" else {"hybrid": {"queries": [lexical, dense]}}
     return {"size": size, "query": query, "_source": {"excludes": SOURCE_EXCLUDES}}

@@ -12,7 +12,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from legalsearch.errors import DataError, OpenSearchError
+from legalsearch import long_queries
+from legalsearch.errors import OpenSearchError
+from legalsearch.long_queries import (
+    LongQueryPolicy,
+    QueryPlan,
+    mean_of_windows,
+    select_key_terms,
+    spread,
+    term_frequencies,
+)
 
 from . import index as idx
 from .citations import extract_citations
@@ -20,23 +29,11 @@ from .connection import Cluster
 from .queries import DEFAULT_CANDIDATES, MODES, search_body
 
 
-# Longest query `search` sends. The text goes into a `match` query (never parsed as query syntax), whose terms each
-# become a clause: 1,000 characters stay under the default indices.query.bool.max_clause_count (1,024) even when
-# every character is a token of its own (CJK); 2,000 did not (tests/integration/test_query_text.py). It is also
-# more than the encoder reads (its max_seq_length).
-MAX_QUERY_CHARS = 1000
-
-
-def check_query_text(text: str) -> str:
-    """The query as it will be sent; :class:`DataError` for an empty or over-long one."""
-    if not isinstance(text, str) or not text.strip():
-        raise DataError("the query is empty; give the words to search for")
-    if len(text) > MAX_QUERY_CHARS:
-        raise DataError(
-            f"the query is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS:,}: shorten it to the words "
-            "that matter (a pasted document is better searched by its key passage)"
-        )
-    return text
+# The query text is data, never query syntax. A long one (a statement of facts, a judgment) is planned by
+# legalsearch.long_queries: key terms under the clause limit for BM25, windows for the dense side; only text past
+# its MAX_QUERY_CHARS (about 40 pages) is refused.
+MAX_QUERY_CHARS = long_queries.MAX_QUERY_CHARS
+check_query_text = long_queries.check_query_text
 
 
 @dataclass
@@ -70,6 +67,15 @@ class DeploymentInfo:
                    meta.get("encoder"), meta.get("variant"), meta.get("hybrid"), meta.get("ingest"),
                    meta.get("chunking"))
 
+    def chunker(self):
+        """How the deploy cut documents into passages (long queries are cut into windows the same way)."""
+        from legalsearch.passages import PassageChunker
+
+        if self.chunking:
+            return PassageChunker(**{k: self.chunking[k] for k in ("token_limit", "overlap_rate", "max_chunk_limit",
+                                                                   "tokenizer") if k in self.chunking})
+        return PassageChunker()
+
     def load_encoder(self):
         """The deploy's own encoder when its directory exists here; None otherwise."""
         if self.encoder and Path(self.encoder).is_dir():
@@ -88,6 +94,47 @@ def as_cluster(client: Any) -> Cluster:
     return Cluster(client)
 
 
+def plan_query(cluster: Cluster, info: DeploymentInfo, text: str, mode: str,
+               policy: LongQueryPolicy | None = None) -> QueryPlan:
+    """How ``text`` is searched (:mod:`legalsearch.long_queries`), the way offline BM25 and MaxP search it.
+
+    The key terms are chosen with the index's own statistics: a ``_termvectors`` request for the query as an
+    artificial document returns its terms as the node analyzes them, with their document frequencies. With more
+    than one shard those frequencies are one shard's, so the chosen terms can differ a little from offline ones.
+    """
+    from legalsearch.analysis import legal_analyzer
+
+    policy = policy or LongQueryPolicy()
+    plan = QueryPlan(positions=0)
+    if mode != "neural":
+        freqs, plan.positions = term_frequencies(legal_analyzer(), text)
+        plan.distinct_terms = len(freqs)
+        if plan.positions > policy.max_terms:
+            node_freqs, doc_freqs, doc_count = term_statistics(cluster, info.index, text)
+            plan.terms = select_key_terms(node_freqs, doc_freqs, doc_count, policy.max_terms)
+            plan.distinct_terms = sum(1 for term in node_freqs if doc_freqs.get(term, 0) > 0)
+    if mode != "bm25":
+        windows = info.chunker().split_text(text)
+        plan.window_count = max(1, len(windows))
+        plan.windows = spread(windows, policy.max_windows) if len(windows) > 1 else [text]
+    return plan
+
+
+def term_statistics(cluster: Cluster, index: str, text: str) -> tuple[dict[str, int], dict[str, int], int]:
+    """(query frequency, document frequency of each term, documents with ``content``) from ``_termvectors``."""
+    response = cluster.request(
+        "POST", f"/{index}/_termvectors",
+        body={"doc": {"content": text}, "fields": ["content"], "term_statistics": True, "field_statistics": True,
+              "positions": False, "offsets": False, "payloads": False},
+        what=f"reading term statistics of {index} for a long query",
+    )
+    field = response.get("term_vectors", {}).get("content", {})
+    terms = field.get("terms", {})
+    freqs = {term: int(stats.get("term_freq", 0)) for term, stats in terms.items()}
+    doc_freqs = {term: int(stats.get("doc_freq", 0)) for term, stats in terms.items()}
+    return freqs, doc_freqs, int(field.get("field_statistics", {}).get("doc_count", 0))
+
+
 def build_query(
     mode: str,
     text: str,
@@ -95,6 +142,7 @@ def build_query(
     info: DeploymentInfo,
     vector: Sequence[float] | None = None,
     candidates: int = DEFAULT_CANDIDATES,
+    plan: QueryPlan | None = None,
 ) -> dict[str, Any]:
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}")
@@ -104,7 +152,25 @@ def build_query(
             "(pass --export DIR)"
         )
     return search_body(mode, text, k, model_id=info.model_id, vector=vector, citations=extract_citations(text),
-                       candidates=candidates)
+                       candidates=candidates, terms=plan.terms if plan is not None else None)
+
+
+def query_vector(cluster: Cluster, info: DeploymentInfo, plan: QueryPlan, text: str, encoder=None):
+    """The dense side's vector, or None to let the cluster embed a short query itself (``neural``).
+
+    A long query is the mean of its windows' vectors, embedded by ``encoder`` or, with server-side vectors and no
+    local encoder, by the deployed model (``_predict``): the graph that embedded the passages."""
+    if plan.window_count > 1:
+        if encoder is not None:
+            windows = encoder.encode_queries(plan.windows)
+        else:
+            from .ml_commons import get_model, is_asymmetric, predict
+
+            # a model registered with prompts (query_prefix) embeds a query only when told it is one
+            config = get_model(cluster, info.model_id).get("model_config") or {}
+            windows = predict(cluster, info.model_id, plan.windows, "query" if is_asymmetric(config) else None)
+        return mean_of_windows(windows, [0])[0]
+    return encoder.encode_queries([text])[0] if encoder is not None else None
 
 
 def execute(cluster: Cluster, index: str, body: dict[str, Any], pipeline: str | None = None) -> list[Hit]:
@@ -127,16 +193,17 @@ def search(
     encoder=None,
     pipeline: str | None = None,
     info: DeploymentInfo | None = None,
-) -> tuple[list[Hit], dict[str, Any]]:
-    """Run one query; returns the hits and the exact DSL body that was sent. The text is data, never query syntax:
-    it is sent as the value of ``match`` / ``neural`` clauses, and bounded by :data:`MAX_QUERY_CHARS`."""
+    policy: LongQueryPolicy | None = None,
+) -> tuple[list[Hit], dict[str, Any], QueryPlan]:
+    """Run one query; returns the hits, the exact DSL body that was sent and how the query was planned. The text is
+    data, never query syntax: it is sent as the value of ``match`` / ``neural`` clauses (or, for a long query, as
+    analyzed key terms and windows: :mod:`legalsearch.long_queries`)."""
     check_query_text(text)
     info = info or DeploymentInfo.read(cluster, index)
-    vector = None
-    if mode != "bm25" and encoder is not None:
-        vector = encoder.encode_queries([text])[0]
-    body = build_query(mode, text, k, info, vector)
-    return execute(cluster, index, body, pipeline), body
+    plan = plan_query(cluster, info, text, mode, policy)
+    vector = query_vector(cluster, info, plan, text, encoder) if mode != "bm25" else None
+    body = build_query(mode, text, k, info, vector, plan=plan)
+    return execute(cluster, index, body, pipeline), body, plan
 
 
 def run_queries(
@@ -148,23 +215,31 @@ def run_queries(
     encoder=None,
     pipeline: str | None = None,
     latencies: list[float] | None = None,
+    policy: LongQueryPolicy | None = None,
 ) -> dict[str, dict[str, float]]:
     """Search every query; returns ``{query_id: {doc_id: score}}`` (the run format of ranx / the evaluator).
 
     ``latencies``, when given, receives the wall time in seconds of each ``_search`` request (query encoding
-    excluded, so server-side and client-side vectors are compared on the cluster's work).
+    excluded, so server-side and client-side vectors are compared on the cluster's work). Long queries are planned
+    as :func:`search` plans them, so the run equals offline BM25 and MaxP on the same queries.
     """
     cluster = as_cluster(client)
     info = DeploymentInfo.read(cluster, index)
     if mode != "bm25" and encoder is None and info.vectors == "client":
         encoder = info.load_encoder()  # the same encoder the documents were embedded with
     ids = list(queries)
-    vectors = None
-    if mode != "bm25" and encoder is not None:
-        vectors = encoder.encode_queries([queries[q] for q in ids])
+    plans = {qid: plan_query(cluster, info, queries[qid], mode, policy) for qid in ids}
+    short = [qid for qid in ids if plans[qid].window_count <= 1]
+    short_vectors = {}
+    if mode != "bm25" and encoder is not None and short:
+        short_vectors = dict(zip(short, encoder.encode_queries([queries[q] for q in short])))
     run: dict[str, dict[str, float]] = {}
-    for i, qid in enumerate(ids):
-        body = build_query(mode, queries[qid], k, info, None if vectors is None else vectors[i])
+    for qid in ids:
+        vector = None
+        if mode != "bm25":
+            vector = short_vectors[qid] if qid in short_vectors else \
+                query_vector(cluster, info, plans[qid], queries[qid], encoder)
+        body = build_query(mode, queries[qid], k, info, vector, plan=plans[qid])
         start = time.perf_counter()
         hits = execute(cluster, index, body, pipeline)
         if latencies is not None:

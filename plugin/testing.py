@@ -330,7 +330,7 @@ class FakeEncoder:
         self.max_seq_length = max_seq_length
         self.calls: list[list[str]] = []
 
-    def _encode(self, texts):
+    def _encode(self, texts, batch_size: int = 32, show_progress: bool = False):
         import numpy as np
 
         self.calls.append(list(texts))

@@ -9,6 +9,7 @@ import click
 
 from legalsearch.commands.options import MetricList, base_option, dataset_option, load_dataset_or_fail, \
     prompt_options, relevant_grade_option, seed_option, skip_invalid_option
+from legalsearch.evaluation import DEFAULT_METRICS
 from legalsearch.hybrid import FILE_NAME as HYBRID_FILE
 from legalsearch.plugin.cli import connection_options
 
@@ -30,7 +31,7 @@ from legalsearch.plugin.cli import connection_options
               show_default=True, help="Directory for results.json, report.md, report.html, hybrid.json.")
 @click.option("--split", default="test", show_default=True, help="Held-out split to report on.")
 @click.option("--dev-split", default="dev", show_default=True, help="Split used to tune hybrid settings.")
-@click.option("--metrics", type=MetricList(), default="ndcg@10,recall@20,mrr@10", show_default=True)
+@click.option("--metrics", type=MetricList(), default=",".join(DEFAULT_METRICS), show_default=True)
 @click.option("--bootstrap", "bootstrap_samples", type=click.IntRange(min=100), default=2000, show_default=True,
               help="Bootstrap resamples for the confidence intervals.")
 @click.option("--speed/--no-speed", default=True, show_default=True, help="Measure encoder speed.")

@@ -9,6 +9,7 @@ import click
 
 from legalsearch.commands.options import MetricList, Weights, dataset_option, load_dataset_or_fail, prompt_options, \
     relevant_grade_option, skip_invalid_option
+from legalsearch.evaluation import DEFAULT_METRICS
 from legalsearch.hybrid import TECHNIQUES
 
 
@@ -19,7 +20,7 @@ from legalsearch.hybrid import TECHNIQUES
               "dir with model.onnx); repeatable. The first is the baseline of the Δ column. Rows are labelled "
               "NAME, or the path relative to the working directory.")
 @click.option("--split", default="test", show_default=True)
-@click.option("--metrics", type=MetricList(), default="ndcg@10,recall@20,mrr@10", show_default=True)
+@click.option("--metrics", type=MetricList(), default=",".join(DEFAULT_METRICS), show_default=True)
 @click.option("--bm25/--no-bm25", default=True, show_default=True, help="Include the BM25 row.")
 @click.option("--hybrid/--no-hybrid", default=True, show_default=True,
               help="Add BM25 + the last --model fused like OpenSearch's normalization-processor.")

@@ -113,9 +113,9 @@ def test_query_at_the_length_limit_is_accepted_by_the_node(opensearch_url, alias
 
 
 def test_query_over_the_limit_is_refused_with_a_clear_message(opensearch_url, alias):
-    result = _search(opensearch_url, alias, "breach " * 20_000)
+    result = _search(opensearch_url, alias, "breach " * 40_000)
     assert result.exit_code == 1
-    assert f"the query is {len('breach ' * 20_000):,} characters long; the limit is {MAX_QUERY_CHARS:,}" in result.output
+    assert f"the query is {len('breach ' * 40_000):,} characters long; the limit is {MAX_QUERY_CHARS:,}" in result.output
     assert "Traceback" not in result.output
 
 

@@ -84,24 +84,35 @@ def test_paired_bootstrap_detects_a_real_difference():
     assert not paired_bootstrap(noisy, base, seed=1)["significant"]
 
 
-def test_encoder_speed_warms_up_at_the_largest_batch_before_timing():
-    # the first large batch pays onnxruntime's one-time costs; they must not land in the timed pass
-    from legalsearch.bench import encoder_speed
+def test_speed_warms_up_at_both_shapes_and_interleaves_rounds():
+    # the first large batch pays onnxruntime's one-time costs: it must not land in a timed pass; and the encoders
+    # alternate their order round by round so that whatever runs first does not always hit the same one
+    from legalsearch.bench.speed import measure_speed
+
+    calls = []
 
     class Recorder:
-        def __init__(self):
-            self.document_calls = []
+        def __init__(self, name):
+            self.name = name
 
         def encode_queries(self, texts, batch_size=32):
-            return None
+            calls.append((self.name, "q", len(texts), batch_size))
 
         def encode_documents(self, texts, batch_size=32):
-            self.document_calls.append(list(texts))
+            calls.append((self.name, "d", list(texts), batch_size))
 
     documents = [f"clause {'x' * n}" for n in range(40)]
-    recorder = Recorder()
-    result = encoder_speed(recorder, ["q1", "q2", "q3"], documents)
-    warm_up, timed = recorder.document_calls
-    assert warm_up == sorted(documents, key=len, reverse=True)[:32]
-    assert timed == documents
-    assert result["documents"] == 40 and result["query_latency"]["n"] == 3
+    result = measure_speed({"a": Recorder("a"), "b": Recorder("b")}, ["q1", "q2", "q3"], documents, rounds=2,
+                           reference="a", settle_s=0)
+    warm = calls[:4]
+    assert [c[:2] for c in warm] == [("a", "q"), ("a", "d"), ("b", "q"), ("b", "d")]
+    assert warm[1][2] == sorted(documents, key=len, reverse=True)[:32]
+    timed_documents = [(c[0], c[2]) for c in calls[4:] if c[1] == "d"]
+    assert [name for name, _ in timed_documents] == ["a", "b", "b", "a"]  # round 2 reversed
+    assert all(texts == documents for _, texts in timed_documents)
+    assert all(c[2] == 1 and c[3] == 1 for c in calls[4:] if c[1] == "q")  # queries one at a time
+    figures = result.encoders
+    assert figures["a"]["query_latency"]["n"] == 6 and figures["a"]["documents"] == 40
+    assert len(figures["b"]["documents_per_second_rounds"]) == 2
+    assert figures["a"]["query_speedup"] == 1.0 and "throughput_ratio" in figures["b"]
+    assert result.conditions.rounds == 2 and result.conditions.reference == "a"

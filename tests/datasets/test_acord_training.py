@@ -1,5 +1,7 @@
 """A short real fine-tuning run on ACORD: the bundled MiniLM, a few dozen steps, dev NDCG@10 must go up.
 
+Dataset tier: it needs ../shared/datasets but no OpenSearch node.
+
 Needs ../shared/datasets/acord (skipped when absent, a failure under CI=true). Costs a few minutes on 2 cores:
 sequences are cut to 128 tokens and the base model's corpus embeddings are cached between mining and the
 before-training evaluation.
