@@ -13,6 +13,7 @@ Example::
     report.deployable                    # "int8" or "fp32": the variant ml-commons/model.zip holds
     report.gate_passed, report.int8_scheme
     report.query_cosine, report.document_cosine, report.ndcg_loss   # the gate's figures (None when not measured)
+    report.prompt_pair                   # Prompts(query=..., document=...): prepended here and by ML Commons
 """
 
 from __future__ import annotations
