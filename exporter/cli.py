@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from legalsearch.commands.options import DatasetPath, load_dataset_or_fail, skip_invalid_option
+from legalsearch.commands.options import DatasetPath, load_dataset_or_fail, prompt_options, skip_invalid_option
 from legalsearch.errors import LegalsearchError, QualityGateError
 
 # Names of legalsearch.exporter.quantize.SCHEMES, spelled out so that `--help` does not import onnx.
@@ -44,10 +44,11 @@ SCHEME_NAMES = (
               help="auto: the most quantized (fastest) scheme that meets the cosine target on the corpus and "
               "passes the quality gate; or force one (the gate still decides).")
 @click.option("--overwrite", is_flag=True, help="Replace a non-empty --out (atomically, once the export is done).")
+@prompt_options
 @skip_invalid_option
 def export(model_dir: Path, out: Path, dataset: Path | None, split: str, max_ndcg_loss: float, min_cosine: float,
            allow_degraded: bool, max_length: int | None, ndcg: bool, int8_scheme: str, overwrite: bool,
-           skip_invalid: bool) -> None:
+           query_prompt: str | None, passage_prompt: str | None, skip_invalid: bool) -> None:
     """Export MODEL_DIR (a sentence-transformers model) to fp32 and int8 ONNX and an ML Commons package.
 
     \b
@@ -62,7 +63,7 @@ def export(model_dir: Path, out: Path, dataset: Path | None, split: str, max_ndc
         result = export_model(
             model_dir, out, dataset=dataset, split=split, max_ndcg_loss=max_ndcg_loss, min_cosine=min_cosine,
             allow_degraded=allow_degraded, max_length=max_length, overwrite=overwrite, ndcg=ndcg,
-            int8_scheme=int8_scheme,
+            int8_scheme=int8_scheme, query_prompt=query_prompt, passage_prompt=passage_prompt,
         )
     except QualityGateError as exc:
         raise click.ClickException(f"quality gate failed: {exc}") from exc
@@ -72,5 +73,7 @@ def export(model_dir: Path, out: Path, dataset: Path | None, split: str, max_ndc
     verdict = "passed" if report.gate_passed else "FAILED (--allow-degraded)"
     click.echo(f"Quality gate {verdict}: {report.summary()}")
     click.echo(f"int8 scheme: {report.int8_scheme}")
+    click.echo(f"Prompts: {report.prompt_pair.describe()} (registered with ML Commons as query/passage prefixes)"
+               if report.prompt_pair else "Prompts: none")
     click.echo(f"Deployable: {result.deployable} -> {out / 'ml-commons' / 'model.zip'}")
     click.echo(f"Report: {result.report_path}")

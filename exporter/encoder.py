@@ -26,6 +26,7 @@ import numpy as np
 
 from legalsearch.errors import DependencyError, ModelError
 from legalsearch.exporter.spec import ModelSpec
+from legalsearch.prompts import Prompts
 
 MODEL_FILE = "model.onnx"
 
@@ -97,6 +98,7 @@ class OnnxEncoder:
         if not self.tokenizer_path.is_file():
             raise ModelError(f"{self.model_dir}: no tokenizer.json next to {MODEL_FILE}")
         self.spec = ModelSpec.load(self.model_dir)
+        self.prompts = Prompts.from_model(self.spec.prompts)  # what the export recorded (legalsearch.prompts)
         self.name = f"{self.spec.name}-onnx-{self.model_dir.name}"
         self.dimension = int(self.spec.dimension)
         self.max_seq_length = int(min(max_seq_length or self.spec.max_seq_length, self.spec.max_seq_length))
@@ -197,12 +199,12 @@ class OnnxEncoder:
         return l2_normalize(out)
 
     def encode_queries(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray:
-        """Queries get the model's ``query`` prompt, if it has one."""
-        return self._encode(texts, batch_size, show_progress, self.spec.prompts.get("query", ""))
+        """Queries get the export's query prompt, if it has one."""
+        return self._encode(texts, batch_size, show_progress, self.prompts.query)
 
     def encode_documents(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray:
-        """Documents get the model's ``document`` prompt, if it has one."""
-        return self._encode(texts, batch_size, show_progress, self.spec.prompts.get("document", ""))
+        """Documents (passages) get the export's passage prompt, if it has one."""
+        return self._encode(texts, batch_size, show_progress, self.prompts.document)
 
     def __repr__(self) -> str:
         return f"OnnxEncoder({str(self.model_dir)!r}, dimension={self.dimension}, threads={self.threads})"

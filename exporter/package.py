@@ -12,7 +12,8 @@ Rules (each one is a way a package fails to load or pool in ML Commons 3.x):
   [batch, sequence, hidden] (ML Commons pools output 0 itself);
 * the register body: name, description, function_name ``TEXT_EMBEDDING``, model_format ``ONNX``, model_config
   (model_type, embedding_dimension, framework_type ``sentence_transformers``, pooling_mode, normalize_result,
-  all_config as a JSON string), model_content_size_in_bytes and model_content_hash_value (SHA-256 of the zip).
+  all_config as a JSON string, and ``query_prefix`` / ``passage_prefix`` for a prompted model),
+  model_content_size_in_bytes and model_content_hash_value (SHA-256 of the zip).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from legalsearch.hashing import file_sha256
 from legalsearch.exporter.export import MAX_IR_VERSION, MAX_OPSET, MODEL_FILE
 from legalsearch.exporter.fuse import CONTRIB_DOMAIN, CONTRIB_OPS
 from legalsearch.exporter.spec import MAX_ML_COMMONS_LENGTH, ModelSpec
+from legalsearch.prompts import Prompts
 
 ZIP_NAME = "model.zip"
 REGISTER_NAME = "register.json"
@@ -78,8 +80,22 @@ def register_body(spec: ModelSpec, zip_path: Path, description: str, version: st
             "pooling_mode": spec.ml_commons_pooling,
             "normalize_result": spec.normalize,
             "all_config": json.dumps(spec.hf_config, sort_keys=True),
+            # ML Commons prepends these itself (TextEmbeddingModel.addPrefixesToData) when neural-search or
+            # _predict says whether a text is a QUERY or a PASSAGE; an empty prompt is left out, as ML Commons
+            # treats any registered prefix as "asymmetric"
+            **prompt_fields(Prompts.from_model(spec.prompts)),
         },
     }
+
+
+def prompt_fields(prompts: Prompts) -> dict[str, str]:
+    """``model_config`` fields that make ML Commons prepend ``prompts`` (``query_prefix``, ``passage_prefix``)."""
+    out = {}
+    if prompts.query:
+        out["query_prefix"] = prompts.query
+    if prompts.document:
+        out["passage_prefix"] = prompts.document
+    return out
 
 
 def build_package(variant_dir: str | Path, out_dir: str | Path, description: str) -> tuple[Path, Path]:
@@ -231,6 +247,10 @@ def validate_package(zip_path: str | Path, register: str | Path | dict | None = 
         raise PackageError(f"{where_body}: model_config.normalize_result must be true or false")
     if not isinstance(config["embedding_dimension"], int) or config["embedding_dimension"] <= 0:
         raise PackageError(f"{where_body}: model_config.embedding_dimension must be a positive integer")
+    for key in ("query_prefix", "passage_prefix"):
+        if key in config and (not isinstance(config[key], str) or not config[key]):
+            raise PackageError(f"{where_body}: model_config.{key} must be a non-empty string (leave it out for "
+                               "no prompt: ML Commons treats any registered prefix as an asymmetric model)")
     try:
         if not isinstance(json.loads(config["all_config"]), dict):
             raise ValueError("not an object")

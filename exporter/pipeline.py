@@ -38,6 +38,7 @@ from legalsearch.exporter.package import build_package
 from legalsearch.exporter.quantize import SCHEMES, SCHEMES_BY_NAME, choose_scheme
 from legalsearch.exporter.report import REPORT_NAME, ExportReport
 from legalsearch.exporter.spec import inspect_model
+from legalsearch.prompts import Prompts
 
 log = logging.getLogger(__name__)
 
@@ -168,6 +169,8 @@ def export_model(
     ndcg: bool = True,
     int8_scheme: str = "auto",
     fuse: bool = True,
+    query_prompt: str | None = None,
+    passage_prompt: str | None = None,
 ) -> ExportResult:
     """Export ``model_dir`` to ``out`` (see module docstring).
 
@@ -187,6 +190,9 @@ def export_model(
             decides whether it is deployable).
         fuse: fuse attention, skip-LayerNorm and bias-GELU offline (:mod:`legalsearch.exporter.fuse`; kept only
             when complete and equal); False keeps standard ``ai.onnx`` operators only.
+        query_prompt, passage_prompt: replace the model's own prompts (``config_sentence_transformers.json``);
+            the export records the result (``export_report.json`` ``prompts``), the local encoder prepends it, and
+            the ML Commons package registers it as ``query_prefix`` / ``passage_prefix``.
 
     Raises:
         ModelError: the directory is not an exportable sentence-transformers model.
@@ -197,7 +203,8 @@ def export_model(
     started = time.perf_counter()
     if int8_scheme != "auto" and int8_scheme not in SCHEMES_BY_NAME:
         raise ExportError(f"unknown int8 scheme {int8_scheme!r}; choose auto or one of {', '.join(SCHEMES_BY_NAME)}")
-    spec = inspect_model(model_dir, max_length=max_length)
+    spec = inspect_model(model_dir, max_length=max_length, query_prompt=query_prompt, passage_prompt=passage_prompt)
+    prompts = Prompts.from_model(spec.prompts)
     _prepare_out(out, overwrite)
     if dataset is not None and not hasattr(dataset, "corpus"):
         from legalsearch.data import load_dataset
@@ -234,7 +241,8 @@ def export_model(
         from legalsearch.encoders import SentenceTransformerEncoder
         from legalsearch.exporter.encoder import OnnxEncoder
 
-        reference = SentenceTransformerEncoder.from_model(st_model, spec.name, fp32_dir / "tokenizer.json")
+        # the reference prepends the export's prompts (the model's, or the overrides), as every later encoder does
+        reference = SentenceTransformerEncoder.from_model(st_model, spec.name, fp32_dir / "tokenizer.json", prompts)
         sel_q, sel_d, held_q, held_d = _texts(dataset)
         t = time.perf_counter()
         sel_ref = (reference.encode_queries(sel_q), reference.encode_documents(sel_d))
@@ -279,11 +287,9 @@ def export_model(
         zip_path, _ = build_package(variant_dir, package_dir, description)
 
         warnings = []
-        if spec.prompts and not spec.include_prompt and any(spec.prompts.values()):
-            warnings.append("the model excludes its prompt from pooling; ML Commons pools over the prompt tokens")
-        if any(spec.prompts.values()):
-            warnings.append(f"prompts {spec.prompts} are prepended by the local encoder; OpenSearch callers must "
-                            "prepend them to query/document text themselves")
+        if prompts and not spec.include_prompt:
+            warnings.append("the model excludes its prompt from pooling (include_prompt=false); ML Commons pools over "
+                            "the prompt tokens, so server-side vectors differ: deploy with --vectors client")
         timings["total_s"] = time.perf_counter() - started
         report = ExportReport(
             created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -293,6 +299,7 @@ def export_model(
             quantization=choice.to_dict(),
             fusion=fusion.to_dict(),
             model={k: v for k, v in spec.to_dict().items() if k != "hf_config"},
+            prompts=prompts.to_dict(),
             graphs={"fp32": check_graph(fp32_dir / "model.onnx"), "int8": check_graph(int8_dir / "model.onnx")},
             package={
                 "zip": "ml-commons/model.zip", "register": "ml-commons/register.json", "variant": deployable,

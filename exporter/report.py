@@ -13,6 +13,7 @@ Example::
     report.deployable                    # "int8" or "fp32": the variant ml-commons/model.zip holds
     report.gate_passed, report.int8_scheme
     report.query_cosine, report.document_cosine, report.ndcg_loss   # the gate's figures (None when not measured)
+    report.prompt_pair                   # Prompts(query=..., document=...): prepended here and by ML Commons
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 
 from legalsearch.errors import PackageError
 from legalsearch.exporter.gate import GateResult
+from legalsearch.prompts import Prompts
 
 REPORT_NAME = "export_report.json"
 VARIANTS = ("int8", "fp32")
@@ -46,6 +48,9 @@ class ExportReport:
         quantization: the int8 scheme search (``chosen``, ``trials``: ``quantize.Choice.to_dict()``).
         package: the ML Commons package (``zip``, ``register``, ``variant``, ``size_bytes``, ``sha256``).
         model: the model's :class:`~legalsearch.exporter.spec.ModelSpec` facts (without ``hf_config``).
+        prompts: ``{"query": ..., "document": ...}``: the text every encoder of this export prepends to queries and
+            passages, registered with ML Commons as ``query_prefix`` / ``passage_prefix`` (empty in old reports:
+            read :attr:`prompt_pair`).
         fusion: whether the fused graph was kept (:class:`~legalsearch.exporter.fuse.Fusion`); empty in old reports.
         graphs: opset, IR version and operators of each graph.
         created, source_model, dataset: when, from what, and with which texts the export ran.
@@ -59,6 +64,7 @@ class ExportReport:
     quantization: dict = field(default_factory=dict)
     package: dict = field(default_factory=dict)
     model: dict = field(default_factory=dict)
+    prompts: dict = field(default_factory=dict)
     fusion: dict = field(default_factory=dict)
     graphs: dict = field(default_factory=dict)
     created: str | None = None
@@ -102,6 +108,11 @@ class ExportReport:
     def ndcg_loss(self) -> float | None:
         """fp32 minus int8 NDCG@10 on the gate's split; None when NDCG was not measured (no dataset, --no-ndcg)."""
         return float(self.gate.ndcg["loss"]) if self.gate.ndcg else None
+
+    @property
+    def prompt_pair(self) -> Prompts:
+        """The export's :class:`~legalsearch.prompts.Prompts` (from ``prompts``, else the model facts of old reports)."""
+        return Prompts.from_model(self.prompts or self.model.get("prompts"))
 
     def summary(self) -> str:
         """One line: the gate's figures (:meth:`GateResult.summary`)."""

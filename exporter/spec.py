@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from legalsearch.errors import ModelError
+from legalsearch.prompts import Prompts
 
 ENCODER_CONFIG = "legalsearch_encoder.json"
 
@@ -25,6 +26,7 @@ SUPPORTED_MODEL_TYPES: dict[str, bool] = {
     "xlm-roberta": False,
     "distilbert": False,
     "mpnet": False,
+    "modernbert": False,
 }
 
 # sentence-transformers pooling mode -> ML Commons model_config.pooling_mode
@@ -58,7 +60,8 @@ class ModelSpec:
         pooling_mode: sentence-transformers pooling mode (``mean``, ``cls``, ``max``, ``mean_sqrt_len_tokens``).
         normalize: whether the model ends in a Normalize module (L2-normalised output).
         input_names: graph inputs, in order.
-        prompts: the model's prompts (``query``/``document`` prefixes), possibly empty.
+        prompts: ``{"query": ..., "document": ...}``, the text prepended to queries and passages ("" for none),
+            resolved by :class:`legalsearch.prompts.Prompts` from the model's prompts and any override.
         hf_config: the transformer's ``config.json``, passed to ML Commons as ``all_config``.
     """
 
@@ -153,13 +156,16 @@ def _model_name(root: Path) -> str:
     return resolved.name
 
 
-def inspect_model(model_dir: str | Path, max_length: int | None = None) -> ModelSpec:
+def inspect_model(model_dir: str | Path, max_length: int | None = None, query_prompt: str | None = None,
+                  passage_prompt: str | None = None) -> ModelSpec:
     """Read a sentence-transformers directory and check that the exporter can handle it.
 
     Args:
         model_dir: directory written by ``SentenceTransformer.save`` (``modules.json`` at its root).
         max_length: cap on the sequence length; defaults to the model's ``max_seq_length`` (never above 512,
             the most ML Commons' position handling is checked for).
+        query_prompt, passage_prompt: replace the model's own prompts (``config_sentence_transformers.json``);
+            the result is always ``{"query": ..., "document": ...}`` (:class:`legalsearch.prompts.Prompts`).
 
     Raises:
         ModelError: not a sentence-transformers directory, missing tokenizer, unsupported architecture or
@@ -209,8 +215,10 @@ def inspect_model(model_dir: str | Path, max_length: int | None = None) -> Model
     pooling = _pooling_mode(pooling_config, pooling_file)
     if pooling not in POOLING_MODES:
         raise ModelError(
-            f"{pooling_file}: pooling mode {pooling!r} cannot be reproduced by ML Commons; "
-            f"supported: {', '.join(POOLING_MODES)}"
+            f"{pooling_file}: pooling mode {pooling!r} cannot be reproduced by ML Commons (its ONNX text-embedding "
+            "translator pools output 0 with mean, mean_sqrt_len, max, weighted_mean or cls only"
+            + ("; last-token pooling, used by decoder embedders, is not among them" if pooling == "lasttoken" else "")
+            + f"); the exporter supports: {', '.join(POOLING_MODES)}"
         )
     dimension = int(
         pooling_config.get("embedding_dimension")
@@ -237,11 +245,12 @@ def inspect_model(model_dir: str | Path, max_length: int | None = None) -> Model
     if seq_len < 8:
         raise ModelError(f"max sequence length {seq_len} is too short to export a useful model")
 
-    prompts: dict[str, str] = {}
+    model_prompts: dict[str, str] = {}
     st_top = root / "config_sentence_transformers.json"
     if st_top.is_file():
         top = _read_json(st_top)
-        prompts = {k: str(v) for k, v in (top.get("prompts") or {}).items()}
+        model_prompts = {k: str(v) for k, v in (top.get("prompts") or {}).items()}
+    prompts = Prompts.from_model(model_prompts).with_overrides(query_prompt, passage_prompt).to_dict()
 
     inputs = ["input_ids", "attention_mask"]
     if SUPPORTED_MODEL_TYPES[model_type]:

@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("legalsearch.exporter.cli:export", "Export to ONNX fp32 + int8 with a quality gate."),
     "deploy": ("legalsearch.plugin.cli:deploy", "Register the model, create pipelines and index, ingest."),
     "search": ("legalsearch.plugin.cli:search", "Search the deployed index (bm25, neural, hybrid)."),
+    "doctor": ("legalsearch.plugin.cli:doctor", "Check a deployment: versions, model, and the embedding probe."),
     "bench": ("legalsearch.commands.bench_cmd:bench", "Before/after report: quality with intervals, speed."),
     "demo": ("legalsearch.commands.demo_cmd:demo", "Whole pipeline on the bundled sample, offline."),
 }

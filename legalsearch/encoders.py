@@ -17,6 +17,7 @@ from typing import Callable, Protocol, runtime_checkable
 import numpy as np
 
 from legalsearch.errors import DependencyError, ModelError
+from legalsearch.prompts import Prompts
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +127,9 @@ def _tokenizer_json(model_dir: Path) -> Path:
 class SentenceTransformerEncoder:
     """A sentence-transformers model on PyTorch (on :func:`default_device` unless told otherwise)."""
 
-    def __init__(self, model_name_or_path: str, device: str | None = None, max_seq_length: int | None = None):
+    def __init__(self, model_name_or_path: str, device: str | None = None, max_seq_length: int | None = None,
+                 prompts: "Prompts | None" = None, query_prompt: str | None = None,
+                 passage_prompt: str | None = None):
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
@@ -141,16 +144,25 @@ class SentenceTransformerEncoder:
         if max_seq_length:
             self.model.max_seq_length = max_seq_length
         self.name = path.name if path.exists() else model_name_or_path
+        # the model's own prompts (config_sentence_transformers.json) unless replaced (``prompts``), then each
+        # one given by --query-prompt / --passage-prompt
+        own = prompts if prompts is not None else Prompts.from_model(self.model.prompts)
+        self.prompts = own.with_overrides(query_prompt, passage_prompt)
+        overridden = self.prompts != Prompts.from_model(self.model.prompts)
         self.dimension = _embedding_dimension(self.model)
         self.max_seq_length = int(self.model.max_seq_length)
         self.tokenizer_path = self._find_tokenizer(model_name_or_path)
         self.fingerprint = model_fingerprint(path) if path.exists() else f"hub:{model_name_or_path}"
+        if overridden:  # overridden prompts change every vector: part of the embedding cache's key
+            self.fingerprint += f"|prompts:{self.prompts.query!r}:{self.prompts.document!r}"
 
     @classmethod
-    def from_model(cls, model, name: str, tokenizer_path: Path | None) -> "SentenceTransformerEncoder":
+    def from_model(cls, model, name: str, tokenizer_path: Path | None,
+                   prompts: "Prompts | None" = None) -> "SentenceTransformerEncoder":
         """Wrap an already loaded SentenceTransformer (e.g. one being trained) without reloading it."""
         encoder = cls.__new__(cls)
         encoder.model = model
+        encoder.prompts = prompts if prompts is not None else Prompts.from_model(model.prompts)
         encoder.name = name
         encoder.dimension = _embedding_dimension(model)
         encoder.max_seq_length = int(model.max_seq_length)
@@ -169,20 +181,22 @@ class SentenceTransformerEncoder:
             self.model.tokenizer.save_pretrained(str(target))
         return _tokenizer_json(target)
 
-    def _encode(self, texts: list[str], batch_size: int, show_progress: bool, prompt_name: str | None) -> np.ndarray:
-        if prompt_name and prompt_name not in (self.model.prompts or {}):
-            prompt_name = None
+    def _encode(self, texts: list[str], batch_size: int, show_progress: bool, prompt: str) -> np.ndarray:
+        # prompt= (not prompt_name=): the resolved text, so a model's "passage" key or an override applies too;
+        # sentence-transformers still excludes it from pooling when the model says include_prompt=false
         vectors = self.model.encode(
             texts, batch_size=batch_size, show_progress_bar=show_progress, convert_to_numpy=True,
-            normalize_embeddings=True, prompt_name=prompt_name,
+            normalize_embeddings=True, prompt=prompt or None,
         )
         return np.asarray(vectors, dtype=np.float32)
 
     def encode_queries(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray:
-        return self._encode(texts, batch_size, show_progress, "query")
+        """Queries get :attr:`prompts`' query prompt (:class:`legalsearch.prompts.Prompts`)."""
+        return self._encode(texts, batch_size, show_progress, self.prompts.query)
 
     def encode_documents(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray:
-        return self._encode(texts, batch_size, show_progress, "document")
+        """Passages get :attr:`prompts`' passage prompt."""
+        return self._encode(texts, batch_size, show_progress, self.prompts.document)
 
 
 # A loader returns an encoder for a directory it recognises, None for any other: (path, max_seq_length) -> Encoder.
@@ -197,22 +211,34 @@ def register_loader(name: str, loader: EncoderLoader) -> None:
     _LOADERS[name] = loader
 
 
-def load_encoder(name_or_path: str | Path, max_seq_length: int | None = None) -> Encoder:
+def load_encoder(name_or_path: str | Path, max_seq_length: int | None = None, query_prompt: str | None = None,
+                 passage_prompt: str | None = None) -> Encoder:
     """Load a model directory with the first registered loader that recognises it, anything else with PyTorch.
 
+    Args:
+        query_prompt, passage_prompt: replace the model's own prompt (``--query-prompt`` / ``--passage-prompt``;
+            ``""`` removes it); an export keeps the prompts it recorded, so a different one is an error rather
+            than a silently different model.
+
     Raises:
-        ModelError: an ONNX model or export with no loader registered (import ``legalsearch.exporter``), or a
-            directory that is not a model.
+        ModelError: an ONNX model or export with no loader registered (import ``legalsearch.exporter``), a
+            directory that is not a model, or prompts that differ from those an export recorded.
     """
     path = Path(name_or_path)
     if path.is_dir():
         for loader in _LOADERS.values():
             encoder = loader(path, max_seq_length)
             if encoder is not None:
+                recorded = getattr(encoder, "prompts", None)
+                wanted = recorded.with_overrides(query_prompt, passage_prompt) if recorded is not None else None
+                if wanted != recorded:
+                    raise ModelError(f"{path} was exported with {recorded.describe()}, not {wanted.describe()}; "
+                                     "re-export it with --query-prompt/--passage-prompt to change them")
                 return encoder
         if any((path / marker).is_file() for marker in _ONNX_MARKERS):
             raise ModelError(f"{path} is an ONNX model or export, and no ONNX loader is registered: load it with "
                              "legalsearch.exporter.load_encoder (importing legalsearch.exporter registers it)")
     resolved, provenance = resolve_model_name(str(name_or_path))
     log.info("loading %s", provenance)
-    return SentenceTransformerEncoder(resolved, max_seq_length=max_seq_length)
+    return SentenceTransformerEncoder(resolved, max_seq_length=max_seq_length, query_prompt=query_prompt,
+                                      passage_prompt=passage_prompt)

@@ -97,6 +97,11 @@ class ModelDeploymentError(OpenSearchError):
     """ML Commons failed to register or deploy the model (the task's error is attached)."""
 
 
+class ProbeError(ModelDeploymentError):
+    """The deployed model embeds probe texts differently from the local encoder (cosine below 0.99): a prompt,
+    pooling, tokenizer or truncation mismatch; the message names the likely one."""
+
+
 class IngestError(OpenSearchError):
     """Bulk ingest could not finish; per-document failures go to the failures file instead."""
 

@@ -52,6 +52,10 @@ class TrainingConfig:
     eval_steps: int = 0  # >0 evaluates every N steps instead of every epoch
     device: str | None = None  # None: legalsearch.encoders.default_device() (CUDA when present, else CPU)
     group_by_length: bool = True  # batches of similar-length rows: far less padding on skewed legal corpora
+    # None keeps the base model's own prompts (legalsearch.prompts); a string replaces it ("" removes it). The
+    # result is trained with (queries and passages of every triplet), evaluated with, and saved into the model.
+    query_prompt: str | None = None
+    passage_prompt: str | None = None
 
 
 def _import_training():
@@ -83,7 +87,7 @@ def choose_batch_sampler(config: TrainingConfig, batch_samplers):
     return LengthGroupedNoDuplicatesBatchSampler
 
 
-def make_dev_evaluator(dataset: Dataset, split: str, tokenizer_path: Path, metrics=None):
+def make_dev_evaluator(dataset: Dataset, split: str, tokenizer_path: Path, metrics=None, prompts=None):
     """An evaluator for the trainer that scores MaxP dense retrieval on ``split`` over the whole corpus
     (:func:`legalsearch.evaluation.evaluate_dense`, the numbers checkpoints are chosen by); ``metrics`` default
     :data:`legalsearch.evaluation.DEFAULT_METRICS`."""
@@ -109,7 +113,8 @@ def make_dev_evaluator(dataset: Dataset, split: str, tokenizer_path: Path, metri
             return self.prefix_name_to_metrics(means, self.name)
 
         def __call__(self, model, output_path=None, epoch: int = -1, steps: int = -1) -> dict[str, float]:
-            encoder = SentenceTransformerEncoder.from_model(model, name="training", tokenizer_path=tokenizer_path)
+            encoder = SentenceTransformerEncoder.from_model(model, name="training", tokenizer_path=tokenizer_path,
+                                                            prompts=prompts)
             return self.record(evaluate_dense(encoder, dataset, split, metrics), epoch, steps)
 
         def score(self, encoder) -> dict[str, float]:
@@ -117,6 +122,16 @@ def make_dev_evaluator(dataset: Dataset, split: str, tokenizer_path: Path, metri
             return evaluate_dense(encoder, dataset, split, metrics)
 
     return DevRetrievalEvaluator()
+
+
+def _column_prompts(prompts, columns: list[str]) -> dict[str, str]:
+    """sentence-transformers' per-column ``prompts`` for the triplet columns (empty prompts left out)."""
+    out = {}
+    for column in columns:
+        text = prompts.query if column == "anchor" else prompts.document
+        if text:
+            out[column] = text
+    return out
 
 
 def triplet_dataset(rows: list[dict]):
@@ -157,6 +172,10 @@ def train(
     model = SentenceTransformer(base_model, device=device)
     if config.max_seq_length:
         model.max_seq_length = config.max_seq_length
+    from legalsearch.prompts import Prompts
+
+    prompts = Prompts.from_model(model.prompts).with_overrides(config.query_prompt, config.passage_prompt)
+    overridden = config.query_prompt is not None or config.passage_prompt is not None
     tokenizer_path = _tokenizer_json(Path(base_model)) if Path(base_model).exists() else None
     if tokenizer_path is None:
         from legalsearch.encoders import SentenceTransformerEncoder
@@ -167,7 +186,7 @@ def train(
         loss = losses.CachedMultipleNegativesRankingLoss(model, mini_batch_size=config.mini_batch_size)
     else:
         loss = losses.MultipleNegativesRankingLoss(model)
-    evaluator = make_dev_evaluator(dataset, config.eval_split, tokenizer_path)
+    evaluator = make_dev_evaluator(dataset, config.eval_split, tokenizer_path, prompts=prompts)
     processes = distributed.world_size()
 
     checkpoints = out_dir / "checkpoints"
@@ -200,6 +219,9 @@ def train(
         # several CPU processes talk over gloo; on GPUs the Trainer's default (nccl) is right
         ddp_backend="gloo" if processes > 1 and device == "cpu" else None,
         disable_tqdm=False,
+        # the anchor is a query, positives and negatives are passages: each trained with the prompt it is
+        # evaluated, exported and searched with (sentence-transformers leaves columns unprompted otherwise)
+        prompts=_column_prompts(prompts, train_data.column_names) or None,
     )
     args.device  # noqa: B018 - sets up the devices and, under torchrun, the process group, before anything else runs
     # The untouched base model is scored through a cacheable encoder (mining usually encoded this corpus already),
@@ -208,7 +230,8 @@ def train(
     if distributed.is_main():
         from legalsearch.encoders import SentenceTransformerEncoder
 
-        base_encoder = SentenceTransformerEncoder(base_model, device=device, max_seq_length=config.max_seq_length)
+        base_encoder = SentenceTransformerEncoder(base_model, device=device, max_seq_length=config.max_seq_length,
+                                                  prompts=prompts if overridden else None)
         baseline = evaluator.record(evaluator.score(base_encoder), epoch=0, steps=0)
         del base_encoder
     baseline = distributed.from_main(baseline)
@@ -236,6 +259,11 @@ def train(
         log.warning("no epoch beat the base model on dev %s; keeping the base model", PRIMARY_METRIC)
     if config.max_seq_length:
         final_model.max_seq_length = config.max_seq_length
+    if prompts:  # export, eval and deploy read them from the model: every later encoder prepends the same text
+        from legalsearch.prompts import DOCUMENT_KEYS, QUERY_KEYS
+
+        kept = {k: v for k, v in (final_model.prompts or {}).items() if k not in QUERY_KEYS + DOCUMENT_KEYS}
+        final_model.prompts = {**kept, **prompts.to_dict()}  # one key per role: nothing else can win later
     final_model.save(str(out_dir))
 
     report = {
@@ -243,6 +271,7 @@ def train(
         "base_model": base_model,
         "base_model_provenance": base_provenance,
         "config": {**asdict(config), "device": device},
+        "prompts": prompts.to_dict(),
         "loss": type(loss).__name__,
         "loss_config": loss.get_config_dict() if hasattr(loss, "get_config_dict") else {},
         "evaluator": evaluator.get_config_dict(),

@@ -1,4 +1,4 @@
-"""``legalsearch deploy`` and ``legalsearch search``.
+"""``legalsearch deploy``, ``legalsearch search`` and ``legalsearch doctor``.
 
 Core code raises :mod:`legalsearch.errors`; the top-level group in ``legalsearch.cli`` turns those into click
 messages (exit 1). Option values are checked by click types (exit 2). Secrets come from options backed by environment
@@ -97,12 +97,15 @@ def connection_options(func=None, *, optional: bool = False,
               help="Seconds to wait for ML Commons to deploy the model.")
 @click.option("--state-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where checkpoints for resuming live (default: ~/.cache/legalsearch/deploy).")
+@click.option("--probe/--no-probe", default=True, show_default=True,
+              help="Server-side vectors: before the alias moves, check that the cluster embeds a few corpus queries "
+              "and passages as the export's local encoder does (cosine >= 0.99); stop the deploy otherwise.")
 @click.option("--json", "as_json", is_flag=True, help="Print the deploy result as JSON.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @connection_options
 def deploy(dataset, export_dir, alias, vectors, variant, hybrid_config, weights, technique, batch_size, token_limit,
            shards, replicas, prune, max_failed, skip_invalid, failures_path, configure_ml, model_nodes, deploy_timeout,
-           state_dir, as_json, quiet, settings):
+           state_dir, probe, as_json, quiet, settings):
     """Deploy DATASET (a BEIR directory, its corpus.jsonl, or `sample`) with an exported model to OpenSearch.
 
     \b
@@ -126,7 +129,7 @@ def deploy(dataset, export_dir, alias, vectors, variant, hybrid_config, weights,
         token_limit=token_limit, shards=shards, replicas=replicas, prune=prune, max_failed=max_failed,
         skip_invalid=skip_invalid, configure_ml=configure_ml, model_nodes=model_nodes, deploy_timeout=deploy_timeout,
         state_dir=state_dir,
-        failures_path=failures_path, progress=not quiet,
+        failures_path=failures_path, progress=not quiet, probe=probe,
     )
     encoder = check_local_inputs(dataset, options)  # a wrong --export or corpus fails before any connection
     cluster = connect(settings)
@@ -233,3 +236,47 @@ def _shorten_vectors(node) -> None:
     elif isinstance(node, list):
         for item in node:
             _shorten_vectors(item)
+
+
+@click.command()
+@click.option("--index", "alias", default="legalsearch", show_default=True,
+              help="Alias (or versioned index) of the deployment to check.")
+@click.option("--export", "export_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Export to compare the cluster with (default: the one the deploy recorded in the index).")
+@click.option("--json", "as_json", is_flag=True, help="Print the checks and the probe's figures as JSON.")
+@connection_options
+def doctor(alias, export_dir, as_json, settings):
+    """Check an existing deployment: version and plugins, model, ingest pipeline, and the embedding probe.
+
+    \b
+    The probe embeds a few of the index's documents (titles as queries, texts as passages) with the cluster
+    (_predict, and the passage vectors the ingest pipeline stored) and with the local encoder of the export; every
+    cosine must reach 0.99. Exit 1 when a check fails, naming the likely cause (prompt, pooling, tokenizer,
+    truncation).
+    \b
+    Example:
+      legalsearch doctor --url https://search.example.internal:9200 --index legalsearch
+    """
+    from legalsearch.errors import ProbeError
+
+    from .connection import connect
+    from .probe import doctor as run_doctor
+
+    encoder = None
+    cluster = connect(settings)
+    if export_dir is not None:
+        from .deploy import load_encoder
+        from .search import DeploymentInfo
+
+        encoder = load_encoder(export_dir, DeploymentInfo.read(cluster, alias).variant)
+    report = run_doctor(cluster, alias, encoder)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(f"{alias} -> {report.index}")
+        for check in report.checks:
+            click.echo(f"  {check.line()}")
+    if not report.ok:
+        failed = [c.name for c in report.checks if not c.ok]
+        raise ProbeError(f"{alias}: {len(failed)} check(s) failed ({', '.join(failed)})",
+                         hint="fix what the FAIL lines name, then run `legalsearch doctor` again")

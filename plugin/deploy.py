@@ -8,7 +8,10 @@ Readers query the alias (``--index``, default ``legalsearch``). A deploy never t
 3. pipelines named after the new index (so the old index keeps its own), and the index ``<alias>-v<UTC time>`` with
    them as ``index.default_pipeline`` / ``index.search.default_pipeline``;
 4. bulk ingest (resumable: an interrupted deploy rerun with the same inputs continues into the same index);
-5. refresh and check that the index holds every document read minus those recorded as failed;
+5. refresh and check that the index holds every document read minus those recorded as failed; with server-side
+   vectors, probe the deployment (:mod:`legalsearch.plugin.probe`): a few corpus queries and passages embedded by
+   the cluster (``_predict`` and the vectors the pipeline stored) must match the local encoder (cosine ≥ 0.99), or
+   the deploy stops with the likely cause (prompt, pooling, tokenizer, truncation);
 6. one ``_aliases`` request moves the alias; the stable pipelines ``<alias>-hybrid`` / ``<alias>-rrf`` are updated
    for apps that name a pipeline explicitly; with ``prune`` older versioned indices and their pipelines are deleted.
 """
@@ -64,6 +67,7 @@ class DeployOptions:
     state_dir: Path | None = None
     failures_path: Path | None = None
     progress: bool = True
+    probe: bool = True  # server-side vectors: compare the cluster's embeddings with the local encoder's (step 5)
 
 
 @dataclass
@@ -80,6 +84,7 @@ class DeployResult:
     search_pipeline: str
     rrf_pipeline: str | None
     model_registered: bool = False  # True when this deploy uploaded the model (False: reused by hash)
+    probe: dict | None = None  # the post-deploy probe's figures (ProbeResult.to_dict()); None: not run
 
     def to_dict(self) -> dict[str, Any]:
         out = {k: v for k, v in self.__dict__.items() if k != "report"}
@@ -225,7 +230,9 @@ def deploy(
         )
         echo(f"model {model_id} {'registered and deployed' if fresh else 'reused (same hash)'}")
         dimension = package.dimension
-        model_key = package.sha256
+        # the zip and the model it was registered as (another model_config, e.g. prompts, is another model):
+        # a resumed deploy continues only into an index embedded by the same one
+        model_key = f"{package.sha256}:{model_id}"
         max_seq = _package_max_seq_length(options.export_dir)
         variant = package.variant  # the cluster embeds with the graph the zip holds
     else:
@@ -325,6 +332,28 @@ def deploy(
     ingest_meta = {key: value for key, value in report.to_dict().items() if key not in ("index", "failures_path")}
     idx.add_meta(cluster, name, ingest={**ingest_meta, "batch_size": options.batch_size, "resumed": resumed})
 
+    # 5b. probe: the cluster must embed what the local encoder (and so the offline benchmark) embeds
+    probe_result, skipped = None, None
+    if options.vectors == "server" and options.probe:
+        from .probe import check as check_probe, probe_texts, run_probe
+
+        local, why_not = encoder, None
+        if local is None:
+            try:
+                local = load_encoder(Path(options.export_dir), variant)  # the graph the zip holds
+            except PackageError as exc:  # a package assembled by hand, without the export's ONNX variants
+                why_not = f"no local encoder to compare with ({exc})"
+        if local is not None:
+            doc_ids, queries, passages = probe_texts(read_corpus(corpus, skip_invalid=True))
+            probe_result = run_probe(cluster, model_id, local, queries, passages, index=name, doc_ids=doc_ids)
+            echo(probe_result.summary())
+            idx.add_meta(cluster, name, probe=probe_result.to_dict())
+            check_probe(probe_result, f"deploy stopped before the alias moved (index {name} kept; "
+                                      f"`legalsearch doctor --index {name}` reruns the probe)")
+        else:
+            echo(f"probe skipped: {why_not}")
+            skipped = {"skipped": why_not}
+
     # 6. swap + prune
     previous = idx.swap_alias(cluster, options.alias, name)
     echo(f"alias {options.alias} -> {name} (was: {', '.join(previous) or 'none'})")
@@ -339,6 +368,7 @@ def deploy(
         alias=options.alias, index=name, previous=previous, model_id=model_id, vectors=options.vectors,
         dimension=dimension, report=report, pruned=pruned, resumed=resumed, search_pipeline=search_name,
         rrf_pipeline=alt_name, model_registered=fresh,
+        probe=probe_result.to_dict() if probe_result is not None else skipped,
     )
 
 

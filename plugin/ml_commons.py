@@ -376,7 +376,9 @@ def ensure_model(
     """Make the package's model deployed (on ``node_ids`` when given: :func:`model_placement`); returns
     ``(model_id, newly_registered)``. Idempotent by SHA-256."""
     cluster.require("ML Commons model groups and chunked model upload")
-    candidates = find_models_by_hash(cluster, package.sha256)
+    # the same zip registered with another model_config (pooling, prompts) embeds differently: not a match
+    found = find_models_by_hash(cluster, package.sha256)
+    candidates = [m for m in found if same_config(m, package.register)]
     for model in candidates:
         if model["state"] in READY_STATES:
             log.info("model %s with this hash is already deployed", model["model_id"])
@@ -385,13 +387,30 @@ def ensure_model(
         if model["state"] in DEPLOYABLE_STATES:
             deploy_model(cluster, model["model_id"], timeout=deploy_timeout, sleep=sleep, node_ids=node_ids)
             return model["model_id"], False
-    for model in candidates:  # interrupted or failed uploads: remove, then upload again
+    for model in (m for m in found if m["state"] in BROKEN_STATES):  # interrupted or failed uploads: remove
         log.info("deleting incomplete model %s (%s)", model["model_id"], model["state"])
         delete_model(cluster, model["model_id"])
     group_id = find_or_create_model_group(cluster, group_name)
     model_id = register_model(cluster, package, group_id, progress=progress)
     deploy_model(cluster, model_id, timeout=deploy_timeout, sleep=sleep, node_ids=node_ids)
     return model_id, True
+
+
+# model_config fields that change what the deployed model returns for a text
+EMBEDDING_CONFIG_FIELDS = ("model_type", "embedding_dimension", "pooling_mode", "normalize_result", "query_prefix",
+                           "passage_prefix")
+
+
+def same_config(model: dict[str, Any], register: dict[str, Any]) -> bool:
+    """True when a registered model's ``model_config`` embeds as the register body's would (see
+    :data:`EMBEDDING_CONFIG_FIELDS`; pooling compared case-insensitively, as ML Commons reads it)."""
+    have, want = model.get("model_config") or {}, register.get("model_config") or {}
+
+    def norm(config: dict[str, Any], key: str):
+        value = config.get(key)
+        return value.lower() if key == "pooling_mode" and isinstance(value, str) else (value or None)
+
+    return all(norm(have, key) == norm(want, key) for key in EMBEDDING_CONFIG_FIELDS)
 
 
 def configure_ml_settings(cluster: Cluster, ml_nodes_present: bool = False) -> None:
@@ -405,9 +424,29 @@ def configure_ml_settings(cluster: Cluster, ml_nodes_present: bool = False) -> N
     cluster.request("PUT", "/_cluster/settings", body={"persistent": settings}, what="updating ML Commons settings")
 
 
-def predict(cluster: Cluster, model_id: str, texts: list[str]) -> list[list[float]]:
-    """Sentence embeddings from the deployed model (used to check parity with our local encoder)."""
-    body = {"text_docs": list(texts), "return_number": True, "target_response": ["sentence_embedding"]}
+def is_asymmetric(register_or_config: dict[str, Any]) -> bool:
+    """True when a register body (or its ``model_config``) holds ``query_prefix`` or ``passage_prefix``.
+
+    ML Commons then prepends the prefix itself and refuses ``_predict`` without a ``content_type``; neural-search
+    (``MLCommonsClientAccessor``) sends ``PASSAGE`` from the ingest pipeline and ``QUERY`` from neural queries.
+    """
+    config = register_or_config.get("model_config", register_or_config) or {}
+    return bool(config.get("query_prefix") or config.get("passage_prefix"))
+
+
+def predict(cluster: Cluster, model_id: str, texts: list[str], content_type: str | None = None) -> list[list[float]]:
+    """Sentence embeddings from the deployed model (used to check parity with our local encoder).
+
+    Args:
+        content_type: ``"query"`` or ``"passage"`` for a model registered with prompts (:func:`is_asymmetric`):
+            ML Commons prepends the matching prefix; None for a model without prompts (ML Commons refuses it
+            for one with prompts, and refuses a content type for one without).
+    """
+    body: dict[str, Any] = {"text_docs": list(texts), "return_number": True, "target_response": ["sentence_embedding"]}
+    if content_type is not None:
+        if content_type not in ("query", "passage"):
+            raise ValueError(f"content_type must be 'query' or 'passage', got {content_type!r}")
+        body["parameters"] = {"content_type": content_type}
     response = cluster.request(
         "POST", f"{ML}/_predict/text_embedding/{model_id}", body=body, what=f"predicting with model {model_id}"
     )

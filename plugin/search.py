@@ -164,9 +164,11 @@ def query_vector(cluster: Cluster, info: DeploymentInfo, plan: QueryPlan, text: 
         if encoder is not None:
             windows = encoder.encode_queries(plan.windows)
         else:
-            from .ml_commons import predict
+            from .ml_commons import get_model, is_asymmetric, predict
 
-            windows = predict(cluster, info.model_id, plan.windows)
+            # a model registered with prompts (query_prefix) embeds a query only when told it is one
+            config = get_model(cluster, info.model_id).get("model_config") or {}
+            windows = predict(cluster, info.model_id, plan.windows, "query" if is_asymmetric(config) else None)
         return mean_of_windows(windows, [0])[0]
     return encoder.encode_queries([text])[0] if encoder is not None else None
 

@@ -307,10 +307,30 @@ class FakeOpenSearch:
         return {"result": "deleted"}
 
     def _predict(self, body, params, mid):
-        dim = int(self.models[mid]["model_config"]["embedding_dimension"])
+        """:func:`fake_vector` of each text, after the registered prefix for ``parameters.content_type`` (as ML
+        Commons prepends ``query_prefix`` / ``passage_prefix``): what :class:`FakeEncoder` returns for it."""
+        config = self.models[mid]["model_config"]
+        dim = int(config["embedding_dimension"])
+        content_type = ((body or {}).get("parameters") or {}).get("content_type")
+        asymmetric = bool(config.get("query_prefix") or config.get("passage_prefix"))
+        if asymmetric and content_type is None:
+            raise _error(500, "m_l_exception", f"Failed to inference TEXT_EMBEDDING model: {mid}")
+        prefix = (config.get("passage_prefix") if content_type == "passage" else config.get("query_prefix")) or ""
         return {"inference_results": [
-            {"output": [{"name": "sentence_embedding", "data": [1.0 / dim ** 0.5] * dim, "shape": [dim]}]}
-            for _ in body["text_docs"]]}
+            {"output": [{"name": "sentence_embedding", "data": fake_vector(prefix + text, dim).tolist(),
+                         "shape": [dim]}]}
+            for text in body["text_docs"]]}
+
+
+def fake_vector(text: str, dimension: int):
+    """A deterministic unit vector from a hash of ``text`` (the fake model and :class:`FakeEncoder` share it)."""
+    import hashlib
+
+    import numpy as np
+
+    seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "little")
+    vec = np.random.default_rng(seed).standard_normal(dimension).astype("float32")
+    return vec / np.linalg.norm(vec)
 
 
 class FakeEncoder:
@@ -323,16 +343,10 @@ class FakeEncoder:
         self.calls: list[list[str]] = []
 
     def _encode(self, texts, batch_size: int = 32, show_progress: bool = False):
-        import hashlib
-
         import numpy as np
 
         self.calls.append(list(texts))
-        rows = []
-        for text in texts:
-            seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "little")
-            vec = np.random.default_rng(seed).standard_normal(self.dimension).astype("float32")
-            rows.append(vec / np.linalg.norm(vec))
+        rows = [fake_vector(text, self.dimension) for text in texts]
         return np.stack(rows) if rows else np.zeros((0, self.dimension), dtype="float32")
 
     encode_queries = _encode

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from legalsearch.commands.options import MetricList, base_option, dataset_option, load_dataset_or_fail, \
-    relevant_grade_option, seed_option, skip_invalid_option
+    prompt_options, relevant_grade_option, seed_option, skip_invalid_option
 from legalsearch.evaluation import DEFAULT_METRICS
 from legalsearch.hybrid import FILE_NAME as HYBRID_FILE
 from legalsearch.plugin.cli import connection_options
@@ -37,11 +37,12 @@ from legalsearch.plugin.cli import connection_options
 @click.option("--speed/--no-speed", default=True, show_default=True, help="Measure encoder speed.")
 @click.option("--epochs", type=click.IntRange(min=1), default=2, show_default=True,
               help="Epochs when fine-tuning first (no --model).")
+@prompt_options
 @seed_option
 @skip_invalid_option
 @relevant_grade_option
 def bench(dataset, model_dir, base_model, export_dir, no_onnx, settings, index_name, out, split, dev_split, metrics,
-          bootstrap_samples, speed, epochs, seed, skip_invalid, relevant_grade) -> None:
+          bootstrap_samples, speed, epochs, query_prompt, passage_prompt, seed, skip_invalid, relevant_grade) -> None:
     """Benchmark BM25, base, fine-tuned (PyTorch and deployed ONNX) and tuned hybrid on held-out queries.
 
     The ONNX row is the export's deployable variant (int8, or fp32 when int8 failed the quality gate); with --url,
@@ -70,14 +71,17 @@ def bench(dataset, model_dir, base_model, export_dir, no_onnx, settings, index_n
         from legalsearch.training import TrainingConfig, clean_checkpoints, train
 
         click.echo("No --model: mining hard negatives and fine-tuning with the pipeline defaults", err=True)
-        mine(ds, load_encoder(base_name), MiningConfig(seed=seed), out / "triplets.jsonl", show_progress=True)
+        prompted = dict(query_prompt=query_prompt, passage_prompt=passage_prompt)
+        mine(ds, load_encoder(base_name, **prompted), MiningConfig(seed=seed), out / "triplets.jsonl",
+             show_progress=True)
         model_dir = out / "model"
-        train(ds, out / "triplets.jsonl", base_name, model_dir, TrainingConfig(epochs=epochs, seed=seed),
+        train(ds, out / "triplets.jsonl", base_name, model_dir, TrainingConfig(epochs=epochs, seed=seed, **prompted),
               base_provenance=provenance)
         clean_checkpoints(model_dir)
 
-    base = SentenceTransformerEncoder(base_name)
-    tuned = SentenceTransformerEncoder(str(model_dir))
+    # the same prompts on every row (legalsearch.prompts); the ONNX row prepends what its export recorded
+    base = SentenceTransformerEncoder(base_name, query_prompt=query_prompt, passage_prompt=passage_prompt)
+    tuned = SentenceTransformerEncoder(str(model_dir), query_prompt=query_prompt, passage_prompt=passage_prompt)
     if target is not None:
         target.check_dimension(tuned.dimension)
     if base.dimension != tuned.dimension:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from legalsearch.commands.options import MetricList, Weights, dataset_option, load_dataset_or_fail, \
+from legalsearch.commands.options import MetricList, Weights, dataset_option, load_dataset_or_fail, prompt_options, \
     relevant_grade_option, skip_invalid_option
 from legalsearch.evaluation import DEFAULT_METRICS
 from legalsearch.hybrid import TECHNIQUES
@@ -32,10 +32,11 @@ from legalsearch.hybrid import TECHNIQUES
 @click.option("--max-seq-length", type=click.IntRange(min=16, max=8192), default=None,
               help="Passage window in tokens for PyTorch models (default: each model's own; an ONNX export "
               "keeps the window it was exported with).")
+@prompt_options
 @skip_invalid_option
 @relevant_grade_option
 def eval_command(dataset, models, split, metrics, bm25, hybrid, technique, weights, json_out, max_seq_length,
-                 skip_invalid, relevant_grade) -> None:
+                 query_prompt, passage_prompt, skip_invalid, relevant_grade) -> None:
     """Evaluate retrieval on a split with ir-measures (graded NDCG; binary metrics from the relevant grade)."""
     from legalsearch.comparison import compare
     from legalsearch.encoders import load_encoder
@@ -47,7 +48,8 @@ def eval_command(dataset, models, split, metrics, bm25, hybrid, technique, weigh
     repeated = sorted({label for label in labels if labels.count(label) > 1})
     if repeated:
         raise click.UsageError(f"two --model values have the label {repeated[0]!r}; name them with NAME=PATH")
-    encoders = {label: load_encoder(spec, max_seq_length=max_seq_length) for label, spec in labelled}
+    encoders = {label: load_encoder(spec, max_seq_length=max_seq_length, query_prompt=query_prompt,
+                                             passage_prompt=passage_prompt) for label, spec in labelled}
     result = compare(ds, split, encoders, include_bm25=bm25, hybrid_of=labels[-1] if hybrid and labels else None,
                      hybrid=HybridConfig(technique, weights), metrics=metrics,
                      baseline=labels[0] if len(labels) > 1 else None, show_progress=True)

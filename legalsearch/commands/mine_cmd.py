@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from legalsearch.commands.options import base_option, dataset_option, load_dataset_or_fail, relevant_grade_option, \
-    seed_option, skip_invalid_option
+from legalsearch.commands.options import base_option, dataset_option, load_dataset_or_fail, prompt_options, \
+    relevant_grade_option, seed_option, skip_invalid_option
 
 
 @click.command()
@@ -31,11 +31,12 @@ from legalsearch.commands.options import base_option, dataset_option, load_datas
               help="Passage length in tokens for the base model (default: the model's own); use the value you "
               "will train with, since positives and negatives are cut to it.")
 @click.option("--split", default="train", show_default=True, help="Split to mine for.")
+@prompt_options
 @seed_option
 @skip_invalid_option
 @relevant_grade_option
 def mine(dataset, base_model, out, sources, negatives, rank_start, rank_end, guard_ratio, max_seq_length, split,
-         seed, skip_invalid, relevant_grade) -> None:
+         query_prompt, passage_prompt, seed, skip_invalid, relevant_grade) -> None:
     """Mine hard negatives with BM25 and/or the base model, never using a judged-relevant document."""
     from legalsearch.encoders import load_encoder, resolve_model_name
     from legalsearch.mining import MiningConfig, mine as run_mining
@@ -49,6 +50,7 @@ def mine(dataset, base_model, out, sources, negatives, rank_start, rank_end, gua
     ds = load_dataset_or_fail(dataset, skip_invalid, relevant_grade)
     name, provenance = resolve_model_name(base_model)
     click.echo(f"Base model: {provenance}", err=True)
-    report = run_mining(ds, load_encoder(name, max_seq_length=max_seq_length), config, out, show_progress=True)
+    report = run_mining(ds, load_encoder(name, max_seq_length=max_seq_length, query_prompt=query_prompt,
+                                              passage_prompt=passage_prompt), config, out, show_progress=True)
     click.echo(json.dumps(report.to_dict(), indent=2))
     click.echo(f"Wrote {report.triplets} triplets to {out}", err=True)

@@ -80,6 +80,18 @@ base_option = click.option(
 seed_option = click.option("--seed", type=int, default=42, show_default=True, help="Random seed.")
 
 
+def prompt_options(func):
+    """``--query-prompt`` / ``--passage-prompt``: replace the model's own prompts (legalsearch.prompts)."""
+    func = click.option(
+        "--passage-prompt", default=None, metavar="TEXT",
+        help="Prepend TEXT to every passage instead of the model's own passage prompt from "
+        "config_sentence_transformers.json ('' for none), e.g. 'passage: ' for E5.")(func)
+    return click.option(
+        "--query-prompt", default=None, metavar="TEXT",
+        help="Prepend TEXT to every query instead of the model's own query prompt ('' for none), e.g. 'query: ' "
+        "for E5.")(func)
+
+
 def load_dataset_or_fail(dataset, skip_invalid=False, relevant_grade=None, splits=None):
     """Load a dataset and print what was skipped, so skipping is never silent."""
     from legalsearch.data import load_dataset

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from legalsearch.commands.options import base_option, dataset_option, load_dataset_or_fail, relevant_grade_option, \
-    seed_option, skip_invalid_option
+from legalsearch.commands.options import base_option, dataset_option, load_dataset_or_fail, prompt_options, \
+    relevant_grade_option, seed_option, skip_invalid_option
 
 
 @click.command()
@@ -40,12 +40,13 @@ from legalsearch.commands.options import base_option, dataset_option, load_datas
 @click.option("--device", default=None,
               help="PyTorch device: cpu, cuda, cuda:1, mps (default: LEGALSEARCH_DEVICE, else CUDA when present, "
               "else CPU).")
+@prompt_options
 @seed_option
 @skip_invalid_option
 @relevant_grade_option
 def train(dataset, base_model, triplets, out, epochs, batch_size, learning_rate, warmup_ratio, max_seq_length,
-          cached_loss, mini_batch_size, group_by_length, max_steps, eval_steps, resume, device, seed, skip_invalid,
-          relevant_grade) -> None:
+          cached_loss, mini_batch_size, group_by_length, max_steps, eval_steps, resume, device, query_prompt,
+          passage_prompt, seed, skip_invalid, relevant_grade) -> None:
     """Fine-tune the base model with MultipleNegativesRankingLoss and hard negatives; keep the best dev epoch.
 
     \b
@@ -64,7 +65,8 @@ def train(dataset, base_model, triplets, out, epochs, batch_size, learning_rate,
     config = TrainingConfig(epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
                             warmup_ratio=warmup_ratio, seed=seed, max_seq_length=max_seq_length,
                             cached_loss=cached_loss, mini_batch_size=mini_batch_size, max_steps=max_steps,
-                            eval_steps=eval_steps, device=device, group_by_length=group_by_length)
+                            eval_steps=eval_steps, device=device, group_by_length=group_by_length,
+                            query_prompt=query_prompt, passage_prompt=passage_prompt)
     # transformers' progress callback prints each log dict to stdout, which is this command's JSON channel
     # (`legalsearch train > train.json` must parse): send the library's prints to stderr while it trains.
     with contextlib.redirect_stdout(sys.stderr):

@@ -117,3 +117,29 @@ def test_default_device_honours_the_environment(monkeypatch):
     import torch
 
     assert default_device() == ("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def test_training_prompts_every_column_and_saves_the_prompts(sample, tiny_model_dir, triplets, tmp_path,
+                                                             monkeypatch):
+    """--query-prompt/--passage-prompt: the loss sees prompted queries and passages, the model keeps the prompts."""
+    import sentence_transformers
+
+    from legalsearch.prompts import Prompts
+    from legalsearch.training import TrainingConfig, train
+
+    seen = {}
+    real = sentence_transformers.SentenceTransformerTrainingArguments
+
+    def recording(*args, **kwargs):
+        seen["prompts"] = kwargs.get("prompts")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sentence_transformers, "SentenceTransformerTrainingArguments", recording)
+    path, _ = triplets
+    out = tmp_path / "model"
+    report = train(sample, path, str(tiny_model_dir), out, TrainingConfig(
+        epochs=1, batch_size=8, max_steps=2, query_prompt="query: ", passage_prompt="passage: "))
+    assert seen["prompts"] == {"anchor": "query: ", "positive": "passage: ", "negative_1": "passage: ",
+                               "negative_2": "passage: "}
+    assert report["prompts"] == {"query": "query: ", "document": "passage: "}
+    assert SentenceTransformerEncoder(str(out)).prompts == Prompts("query: ", "passage: ")  # export reads these
