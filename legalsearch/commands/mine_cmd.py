@@ -34,14 +34,14 @@ from legalsearch.commands.options import Window, base_option, dataset_option, lo
 @recipe_flag("--seed", field="seed", type=int, help="Random seed")
 @skip_invalid_option
 @relevant_grade_option
-def mine(dataset, base_model, out, recipe_file, sources, negatives, rank_start, rank_end, guard_ratio,
+def mine(dataset, base_model, out, recipe_file, negative_sources, negatives, rank_start, rank_end, guard_ratio,
          max_seq_length, split, seed, skip_invalid, relevant_grade) -> None:
     """Mine hard negatives with BM25 and/or the base model, never using a judged-relevant document."""
     from legalsearch.encoders import load_encoder, resolve_model_name
     from legalsearch.finetune import fit_recipe_window
     from legalsearch.mining import mine as run_mining
 
-    recipe = resolve_recipe(recipe_file, negative_sources=sources, negatives=negatives, rank_start=rank_start,
+    recipe = resolve_recipe(recipe_file, negative_sources=negative_sources, negatives=negatives, rank_start=rank_start,
                             rank_end=rank_end, guard_ratio=guard_ratio, max_seq_length=max_seq_length, seed=seed)
     try:
         config = recipe.mining_config(split)

@@ -107,10 +107,10 @@ class RecipeFile(click.ParamType):
             return value
         path = click.Path(exists=True, dir_okay=False, path_type=Path).convert(value, param, ctx)
         from legalsearch.errors import RecipeError
-        from legalsearch.recipe import read_recipe_file
+        from legalsearch.recipe import resolve
 
         try:
-            read_recipe_file(path)
+            resolve(path)
         except RecipeError as exc:
             self.fail(str(exc), param, ctx)
         return path
