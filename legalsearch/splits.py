@@ -52,12 +52,12 @@ def fold_query_ids(query_ids: list[str], folds: int, seed: int) -> list[list[str
 
 
 def fold_dataset(dataset: Dataset, held_out: list[str], train_split: str = "train") -> Dataset:
-    """``dataset`` with train(+dev) minus ``held_out`` as its train split and ``held_out`` as its dev split."""
+    """``dataset`` with train minus ``held_out`` as its train split and ``held_out`` (train or dev queries) as its
+    dev split; no other split (a fold never carries the test split)."""
     pool = {**dataset.qrels.get(DEV_SPLIT, {}), **dataset.qrels[train_split]}
     held = set(held_out)
-    qrels = {k: v for k, v in dataset.qrels.items() if k not in (train_split, DEV_SPLIT)}
-    qrels[train_split] = {q: j for q, j in pool.items() if q not in held}
-    qrels[DEV_SPLIT] = {q: pool[q] for q in held_out}
+    qrels = {train_split: {q: j for q, j in dataset.qrels[train_split].items() if q not in held},
+             DEV_SPLIT: {q: pool[q] for q in held_out}}
     return dataclasses.replace(dataset, qrels=qrels)
 
 

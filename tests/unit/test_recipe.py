@@ -269,7 +269,7 @@ def test_train_records_the_recipe_the_dev_plan_and_the_budget(sample, tiny_model
     assert saved["recipe"]["provenance"]["max_seq_length"].startswith("fitted: the window the triplets were mined")
     assert saved["dev_plan"]["method"] == "carved from train" and saved["dev_plan"]["dev_queries"] == 30
     assert saved["data"]["rows_left_out_as_eval_queries"] > 0  # carved dev queries are not trained on
-    assert saved["budget"]["measured_step_s"] > 0 and "fit the budget" in saved["budget"]["reason"]
+    assert saved["budget"]["measured_step_s"] > 0 and saved["budget"]["reason"] == "--max-steps 3"
     assert saved["stopped_by_budget"] is False
     assert saved["verdict"].startswith(("Fine-tuning beat the base model on dev (30 queries)",
                                         "No gain: fine-tuning did not beat the base model on dev (30 queries)"))
