@@ -108,17 +108,8 @@ def _cross_validated(dataset, plan, triplets_path, base_model, out_dir, recipe, 
     count the folds chose (none: the base model is kept). The budget is shared out evenly among the k + 1 runs."""
     from sentence_transformers import SentenceTransformer
 
-    folds = []
-    runs = len(plan.folds) + 1
-    for i, held_out in enumerate(plan.folds):
-        share = max(1.0, (deadline - time.time()) / (runs - i))
-        config = recipe.training_config(eval_split=DEV_SPLIT, budget_s=share, **extra)
-        fold_dir = out_dir / "cv" / f"fold{i}"
-        report = train(fold_dataset(dataset, held_out), triplets_path, base_model, fold_dir, config,
-                       base_provenance=base_provenance, recipe=recipe)
-        folds.append({"fold": i, "held_out_queries": len(held_out), "history": report["dev_history"],
-                      "stopped_by_budget": report["stopped_by_budget"], "budget": report["budget"]})
-        shutil.rmtree(fold_dir, ignore_errors=True)
+    folds = _fold_runs(dataset, plan.folds, triplets_path, base_model, out_dir, recipe, base_provenance, deadline,
+                       extra, later_runs=1)
     table = cv_table(folds)
     best = max(table, key=lambda row: (round(row[PRIMARY_METRIC], 6), -row["epoch"]))
     base_row = next(row for row in table if row["epoch"] == 0)
@@ -148,6 +139,117 @@ def _cross_validated(dataset, plan, triplets_path, base_model, out_dir, recipe, 
                    "verdict": verdict, "dev_plan": plan.to_dict(), "budget_source": budget_source,
                    "stopped_by_budget": report.get("stopped_by_budget") or any(f["stopped_by_budget"] for f in folds)})
     shutil.rmtree(out_dir / "cv", ignore_errors=True)
+    clean_checkpoints(out_dir)
+    _write(out_dir, report)
+    return report
+
+
+def _fold_runs(dataset, folds, triplets_path, base_model, out_dir, recipe, base_provenance, deadline, extra,
+               later_runs: int) -> list[dict]:
+    """One training run per fold, each scored on its held-out queries after every epoch; the budget left is shared
+    evenly among these runs and ``later_runs`` more."""
+    results = []
+    step_s = extra.get("step_seconds")
+    for i, held_out in enumerate(folds):
+        share = max(1.0, (deadline - time.time()) / (len(folds) - i + later_runs))
+        config = recipe.training_config(eval_split=DEV_SPLIT, budget_s=share,
+                                        **{**extra, "step_seconds": step_s})
+        fold_dir = out_dir / "cv" / f"fold{i}"
+        report = train(fold_dataset(dataset, held_out), triplets_path, base_model, fold_dir, config,
+                       base_provenance=base_provenance, recipe=recipe)
+        results.append({"fold": i, "held_out_queries": len(held_out), "history": report["dev_history"],
+                        "stopped_by_budget": report["stopped_by_budget"], "budget": report["budget"]})
+        step_s = step_s or (report["budget"] or {}).get("measured_step_s")  # measured once, reused
+        shutil.rmtree(fold_dir, ignore_errors=True)
+    return results
+
+
+def auto_select(dataset: Dataset, triplets_path: Path, base_model: str, out_dir: Path, recipe: Recipe,
+                base_provenance: str = "", device: str | None = None, started: float | None = None,
+                candidates: list[dict] | None = None, max_steps: int = -1) -> dict:
+    """``train --auto``: choose the learning rate, the number of negatives and the epochs by k-fold
+    cross-validation over the train plus dev queries, inside the budget; then train on all of them.
+
+    Candidates (default: the recipe, 3 x its learning rate, and each with one negative per row when more were
+    mined — fewer negatives are the first ones of each row) are scored by the held-out-query-weighted mean NDCG@10
+    over the folds at every epoch, as ``benchmarks/sweep_training.py`` ranks settings; the table of candidates is
+    recorded under ``auto`` in the report. Ties go to the cheaper candidate (fewer negatives, fewer epochs).
+    """
+    from legalsearch.encoders import default_device
+    from legalsearch.mining import read_triplets
+    from legalsearch.splits import fold_query_ids
+
+    started = time.time() if started is None else started
+    device = device or default_device()
+    out_dir = Path(out_dir)
+    recipe = fit_recipe_window(recipe, dataset, base_model, triplets_path)
+    deadline = started + recipe.budget_seconds(device)
+    rows = read_triplets(triplets_path)
+    mined = len(rows[0]["negatives"])
+    if candidates is None:
+        candidates = [{}, {"learning_rate": recipe.learning_rate * 3}]
+        if mined > 1:
+            candidates += [{**c, "negatives": 1} for c in candidates]
+    pool = sorted(set(dataset.positives("train")) | set(dataset.positives(DEV_SPLIT) if DEV_SPLIT in dataset.qrels
+                                                        else {}))
+    folds = fold_query_ids(pool, max(2, min(recipe.cv_folds, len(pool))), recipe.seed)
+    extra = {"device": device, "max_steps": max_steps, "eval_steps": 0}
+    work = out_dir / "auto"
+    work.mkdir(parents=True, exist_ok=True)
+    table, base_score = [], None
+    for i, overrides in enumerate(candidates):
+        candidate = recipe.override(overrides, "train --auto candidate") if overrides else recipe
+        path = Path(triplets_path)
+        if candidate.negatives < mined:
+            path = work / f"triplets-neg{candidate.negatives}.jsonl"
+            path.write_text("".join(json.dumps({**r, "negatives": r["negatives"][:candidate.negatives],
+                                                "negative_ids": r.get("negative_ids", [])[:candidate.negatives]})
+                                    + "\n" for r in rows))
+        later = (len(candidates) - i - 1) * len(folds) + 1
+        runs = _fold_runs(dataset, folds, path, base_model, work, candidate, base_provenance, deadline, extra, later)
+        scored = cv_table(runs)
+        base_score = next((r[PRIMARY_METRIC] for r in scored if r["epoch"] == 0), base_score)
+        best = max((r for r in scored if r["epoch"] > 0), key=lambda r: round(r[PRIMARY_METRIC], 6), default=None)
+        table.append({"candidate": overrides or {"recipe": "as given"}, "negatives": candidate.negatives,
+                      "learning_rate": candidate.learning_rate, "best_epoch": best["epoch"] if best else None,
+                      PRIMARY_METRIC: best[PRIMARY_METRIC] if best else None, "by_epoch": scored,
+                      "stopped_by_budget": any(r["stopped_by_budget"] for r in runs)})
+    ranked = sorted((row for row in table if row[PRIMARY_METRIC] is not None),
+                    key=lambda row: (-round(row[PRIMARY_METRIC], 6), row["negatives"], row["best_epoch"]))
+    chosen = ranked[0] if ranked else None
+    beats = chosen is not None and base_score is not None and chosen[PRIMARY_METRIC] > base_score
+    verdict = verdict_sentence(f"{len(folds)}-fold cross-validation of {len(candidates)} candidates", len(pool),
+                               base_score if base_score is not None else float("nan"),
+                               chosen[PRIMARY_METRIC] if chosen else float("-inf"),
+                               f"{chosen['candidate']} at {chosen['best_epoch']} epochs" if chosen else "none")
+    auto = {"folds": [len(f) for f in folds], "queries": len(pool), "base": base_score, "candidates": table,
+            "chosen": chosen["candidate"] if beats else None, "verdict": verdict}
+    if beats:
+        final = recipe
+        reason = f"train --auto: {len(folds)}-fold cross-validation over {len(pool)} queries"
+        for name in ("learning_rate", "negatives"):
+            if getattr(final, name) != chosen[name]:
+                final = final.fitted(name, chosen[name], reason)
+        final = final.fitted("epochs", int(chosen["best_epoch"]), reason)
+        path = Path(triplets_path)
+        if final.negatives < mined:
+            path = work / f"triplets-neg{final.negatives}.jsonl"
+        config = final.training_config(eval_split=None, budget_s=max(1.0, deadline - time.time()), **extra)
+        report = train(merged_dataset(dataset), path, base_model, out_dir, config, base_provenance=base_provenance,
+                       recipe=final)
+    else:
+        from sentence_transformers import SentenceTransformer
+
+        log.warning("%s", verdict)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        SentenceTransformer(base_model, device=device).save(str(out_dir))
+        report = {"base_model": base_model, "base_model_provenance": base_provenance, "recipe": recipe.to_dict(),
+                  "dev_history": [], "stopped_by_budget": False, "budget": None}
+    report.update({"auto": auto, "kept_base_model": not beats, "tuned_beats_base": beats, "verdict": verdict,
+                   "dev_plan": {"method": "cross-validation (train --auto)", "folds": [len(f) for f in folds],
+                                "dev_queries": len(pool), "reason": f"{len(folds)}-fold cross-validation over "
+                                                                    f"{len(pool)} train+dev queries"}})
+    shutil.rmtree(work, ignore_errors=True)
     clean_checkpoints(out_dir)
     _write(out_dir, report)
     return report

@@ -50,6 +50,7 @@ class TrainingConfig:
     device: str | None = None  # None: legalsearch.encoders.default_device() (CUDA when present, else CPU)
     group_by_length: bool = RECIPE.group_by_length  # batches of similar-length rows: far less padding on skewed legal corpora
     budget_s: float | None = None  # wall-clock seconds this run may take; the schedule is fitted to it
+    step_seconds: float | None = None  # a step's cost measured before (cross-validation folds): no new probe
     variance_reduction: str = "none"  # "interpolate": base + a·(tuned − base), a chosen on dev
 
 
@@ -158,8 +159,8 @@ def choose_cached_loss(setting: str, texts_per_step: int, window: int, model_con
                  + ("CachedMultipleNegativesRankingLoss in mini-batches" if use else "plain MNRL"))
 
 
-def measure_step_seconds(model, config: TrainingConfig, rows: list[dict], losses, steps: int = 3) -> float:
-    """Seconds of one training step (tokenise, forward, backward) on real batches, timed after one warm-up step.
+def measure_step_seconds(model, config: TrainingConfig, rows: list[dict], losses, steps: int = 2) -> float:
+    """Seconds of one training step (tokenise, forward, backward) on ``steps`` real batches, after a warm-up step.
 
     Runs on a copy of the model, so training starts from the untouched weights. Batches are cut from rows sorted
     by length at evenly spaced positions when batches are grouped by length (what the sampler will build), else
@@ -208,8 +209,7 @@ def fit_schedule(steps_per_epoch: int, epochs: int, step_s: float, eval_s: float
     """The most training that fits ``margin`` x ``remaining_s``: all ``epochs`` when they fit, else fewer whole
     epochs, else a number of steps with one evaluation at the end.
 
-    Raises:
-        TrainingError: not even one step plus one evaluation fits.
+    When not even one step and an evaluation fit, the plan is one step (the deadline then stops it evaluated).
     """
     per_epoch = steps_per_epoch * step_s + eval_s
     full = epochs * per_epoch
@@ -225,8 +225,10 @@ def fit_schedule(steps_per_epoch: int, epochs: int, step_s: float, eval_s: float
                             f"left: {fitting} epoch{'s' * (fitting != 1)}")
     steps = int((room - eval_s) // step_s) if step_s > 0 else 0
     if steps < 1:
-        raise TrainingError(f"the time budget leaves {remaining_s:.0f} s for training, but one step takes "
-                            f"{step_s:.1f} s and one dev evaluation {eval_s:.0f} s; raise --budget")
+        return SchedulePlan(1, 1, 1, step_s + eval_s,
+                            f"the budget is spent: {remaining_s:.0f} s left, but one step takes {step_s:.1f} s and "
+                            f"one dev evaluation {eval_s:.0f} s; one step, evaluated, so that a model still comes "
+                            "out (raise --budget)")
     steps = min(steps, steps_per_epoch)
     return SchedulePlan(1, steps, steps, steps * step_s + eval_s,
                         f"one epoch would take ~{per_epoch / 60:.1f} minutes ({cost}), {remaining_s / 60:.1f} left: "
@@ -346,7 +348,7 @@ def train(
     budget = None
     epochs, max_steps, eval_steps = config.epochs, config.max_steps, config.eval_steps
     if config.budget_s is not None and resume_from is None:
-        step_s = measure_step_seconds(model, config, rows, losses)
+        step_s = config.step_seconds or measure_step_seconds(model, config, rows, losses)
         # An evaluation encodes every passage once, forward only: about a third of a training pass per text.
         per_text = step_s / max(1, min(config.batch_size, len(rows)) * (2 + n_neg)) / 3
         eval_s = per_text * eval_stats.get("passages", len(dataset.corpus)) if evaluating else 0.0

@@ -46,6 +46,10 @@ from legalsearch.commands.options import Window, base_option, budget_option, dat
 @click.option("--eval-split", default=None,
               help="Choose the checkpoint on this split as it is (default: dev when it has at least 30 queries, "
               "else dev carved from train, else cross-validation; see docs/pipeline.md).")
+@click.option("--auto", "auto", is_flag=True,
+              help="Choose the learning rate (the recipe's or 3x), the negatives (all mined, or 1) and the epochs by "
+              "k-fold cross-validation over the train plus dev queries inside the budget, record the table of "
+              "candidates in training_report.json, then train on all queries.")
 @click.option("--resume", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Checkpoint directory to resume from (OUT/checkpoints/checkpoint-N).")
 @click.option("--device", default=None,
@@ -56,14 +60,14 @@ from legalsearch.commands.options import Window, base_option, budget_option, dat
 @relevant_grade_option
 def train(dataset, base_model, triplets, out, recipe_file, epochs, batch_size, learning_rate, warmup_ratio,
           max_seq_length, variance_reduction, budget_minutes, cached_loss, mini_batch_size, group_by_length,
-          max_steps, eval_steps, eval_split, resume, device, seed, skip_invalid, relevant_grade) -> None:
+          max_steps, eval_steps, eval_split, auto, resume, device, seed, skip_invalid, relevant_grade) -> None:
     """Fine-tune the base model with MultipleNegativesRankingLoss and hard negatives; keep the best dev epoch.
 
     Settings come from the recipe (docs/pipeline.md), then --recipe FILE, then the flags; training_report.json
     records each value and where it came from, and says in plain words whether fine-tuning beat the base model.
     """
     from legalsearch.encoders import resolve_model_name
-    from legalsearch.finetune import fine_tune
+    from legalsearch.finetune import auto_select, fine_tune
 
     recipe = resolve_recipe(recipe_file, epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
                             warmup_ratio=warmup_ratio, max_seq_length=max_seq_length,
@@ -76,9 +80,12 @@ def train(dataset, base_model, triplets, out, recipe_file, epochs, batch_size, l
     # transformers' progress callback prints each log dict to stdout, which is this command's JSON channel
     # (`legalsearch train > train.json` must parse): send the library's prints to stderr while it trains.
     with contextlib.redirect_stdout(sys.stderr):
-        report = fine_tune(ds, triplets, name, out, recipe, provenance, device=device, resume_from=resume,
-                           max_steps=max_steps, eval_steps=eval_steps, eval_split=eval_split,
-                           mini_batch_size=mini_batch_size)
+        if auto:
+            report = auto_select(ds, triplets, name, out, recipe, provenance, device=device, max_steps=max_steps)
+        else:
+            report = fine_tune(ds, triplets, name, out, recipe, provenance, device=device, resume_from=resume,
+                               max_steps=max_steps, eval_steps=eval_steps, eval_split=eval_split,
+                               mini_batch_size=mini_batch_size)
     click.echo(json.dumps({k: report.get(k) for k in ("dev_before_training", "dev_history", "kept_base_model",
                                                        "tuned_beats_base", "verdict", "dev_plan",
                                                        "stopped_by_budget", "wall_time_s")}, indent=2))
@@ -104,6 +111,9 @@ def describe_training(report: dict) -> list[str]:
         lines.append("The time budget ran out: training stopped at the best evaluated checkpoint.")
     for name, share in ((report.get("data") or {}).get("sources") or {}).items():
         lines.append(f"  source {name}: {share['rows']} triplet rows ({share['share']:.0%})")
+    for row in (report.get("auto") or {}).get("candidates", []):
+        lines.append(f"  candidate {row['candidate']}: best epoch {row['best_epoch']}, "
+                     f"{'n/a' if row['ndcg@10'] is None else format(row['ndcg@10'], '.4f')} ndcg@10 on held-out folds")
     if report.get("verdict"):
         lines.append(report["verdict"])
     return lines

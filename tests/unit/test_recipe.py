@@ -124,7 +124,6 @@ def test_dev_is_the_split_carved_from_train_or_cross_validation(sample):
 
 
 def test_the_schedule_fits_the_budget_from_the_measured_step_cost():
-    from legalsearch.errors import TrainingError
     from legalsearch.training import fit_schedule
 
     assert fit_schedule(100, 3, 2.0, 60, 1800).epochs == 3
@@ -132,8 +131,8 @@ def test_the_schedule_fits_the_budget_from_the_measured_step_cost():
     assert (fewer.epochs, fewer.max_steps) == (2, -1) and "2 epochs" in fewer.reason
     partial = fit_schedule(100, 3, 20.0, 60, 1800)
     assert partial.epochs == 1 and partial.max_steps == partial.eval_steps == 78
-    with pytest.raises(TrainingError, match="raise --budget"):
-        fit_schedule(100, 3, 20.0, 60, 30)
+    spent = fit_schedule(100, 3, 20.0, 60, 30)
+    assert (spent.max_steps, spent.eval_steps) == (1, 1) and "the budget is spent" in spent.reason
 
 
 def test_the_budget_callback_stops_with_one_last_evaluation():
@@ -295,3 +294,59 @@ def test_a_dataset_with_only_train_and_test_trains_by_cross_validation(sample_pa
     assert report["verdict"].startswith(("Fine-tuning beat", "No gain")) and "2-fold cross-validation" in \
         report["verdict"]
     assert (tmp_path / "model" / "modules.json").is_file() and not (tmp_path / "model" / "cv").exists()
+
+
+def test_bench_trains_seeds_on_a_dataset_without_dev_and_reports_the_spread(sample_path, tiny_model_dir, tmp_path):
+    from click.testing import CliRunner
+
+    from legalsearch.cli import cli
+
+    no_dev = tmp_path / "no-dev"
+    shutil.copytree(sample_path, no_dev, ignore=shutil.ignore_patterns("dev.tsv", "__pycache__"))
+    recipe = tmp_path / "fast.json"
+    recipe.write_text(json.dumps({"epochs": 1, "negatives": 1, "batch_size": 16, "learning_rate": 1e-3}))
+    out = tmp_path / "bench"
+    result = CliRunner().invoke(cli, ["bench", "-d", str(no_dev), "--base", str(tiny_model_dir), "--recipe",
+                                      str(recipe), "--seeds", "2", "--no-onnx", "--no-speed", "--bootstrap", "200",
+                                      "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "results.json").read_text())
+    seeds = data["seeds"]
+    assert seeds["seeds"] == [42, 43] and len(seeds["rows"]["fine-tuned"]["by_seed"]) == 2
+    gain = seeds["rows"]["fine-tuned"]["gain"]
+    assert gain["seeds"] == 2 and gain["ci_low"] <= gain["mean_difference"] <= gain["ci_high"]
+    assert data["training"]["dev_plan"]["method"] == "carved from train"  # 72 train queries, no dev: carve 30
+    assert data["training"]["recipe"]["provenance"]["epochs"] == f"recipe file {recipe}"
+    assert data["peak_rss_mb"] > 0
+    report = (out / "report.md").read_text()
+    assert "## Across training seeds" in report and "worst seed" in report
+    assert (out / "seed-43" / "model" / "training_report.json").is_file()
+
+
+def test_bench_marks_a_seed_whose_fine_tuning_did_not_beat_the_base():
+    from legalsearch.bench.report import regression_notes
+
+    verdict = "No gain: fine-tuning did not beat the base model on dev (30 queries): ndcg@10 base 0.5, best 0.4."
+    seeds = {"seeds": [42, 43], "training_verdicts": ["Fine-tuning beat the base model.", verdict],
+             "tuned_beats_base_on_dev": [True, False]}
+    assert regression_notes({"seeds": seeds}) == [f"**No gain on dev** — seed 43: {verdict} The fine-tuned row is "
+                                                  "then the base model."]
+    assert regression_notes({"training": {"tuned_beats_base": True, "verdict": "x"}}) == []
+
+
+def test_train_auto_records_the_table_of_candidates(sample, tiny_model_dir, mined, tmp_path):
+    from legalsearch.finetune import auto_select
+
+    small = dataclasses.replace(sample, qrels={"train": dict(list(sample.qrels["train"].items())[:30]),
+                                               "dev": sample.qrels["dev"]})
+    recipe = resolve(None, {"epochs": 1, "batch_size": 8, "cv_folds": 2})
+    report = auto_select(small, mined, str(tiny_model_dir), tmp_path / "model", recipe, device="cpu", max_steps=2,
+                         candidates=[{}, {"learning_rate": 1e-3}])
+    auto = report["auto"]
+    assert auto["queries"] == 48 and auto["folds"] == [24, 24]
+    assert [row["learning_rate"] for row in auto["candidates"]] == [recipe.learning_rate, 1e-3]
+    assert all(row["by_epoch"][0]["epoch"] == 0 for row in auto["candidates"])
+    assert report["verdict"].startswith(("Fine-tuning beat", "No gain")) and "2 candidates" in report["verdict"]
+    saved = json.loads((tmp_path / "model" / "training_report.json").read_text())
+    assert saved["auto"]["candidates"] == json.loads(json.dumps(auto["candidates"]))
+    assert not (tmp_path / "model" / "auto").exists()
