@@ -122,7 +122,9 @@ def _cross_validated(dataset, plan, triplets_path, base_model, out_dir, recipe, 
     if beats:
         final_recipe = recipe.fitted("epochs", int(best["epoch"]), f"{len(plan.folds)}-fold cross-validation "
                                      f"over {plan.dev_queries} queries chose epoch {best['epoch']}")
-        config = final_recipe.training_config(eval_split=None, budget_s=max(1.0, deadline - time.time()), **extra)
+        measured = next((f["budget"]["measured_step_s"] for f in folds if f.get("budget")), None)
+        config = final_recipe.training_config(eval_split=None, budget_s=max(1.0, deadline - time.time()),
+                                              **{**extra, "step_seconds": measured})
         report = train(merged_dataset(dataset), triplets_path, base_model, out_dir, config,
                        base_provenance=base_provenance, recipe=final_recipe)
     else:

@@ -186,7 +186,8 @@ def measure_step_seconds(model, config: TrainingConfig, rows: list[dict], losses
         columns = [[r["query"] for r in batch], [r["positive"] for r in batch]]
         columns += [[r["negatives"][i] for r in batch] for i in range(len(batch[0]["negatives"]))]
         prepare = getattr(probe, "preprocess", None) or probe.tokenize
-        features = [prepare(column) for column in columns]
+        features = [{k: v.to(probe.device) if hasattr(v, "to") else v for k, v in prepare(column).items()}
+                    for column in columns]
         value = loss(features, None)
         value.backward()
         probe.zero_grad(set_to_none=True)
