@@ -97,7 +97,8 @@ def evaluate_dense_run(encoder, dataset: Dataset, split: str, metrics=("ndcg@10"
                        stats: dict | None = None) -> "Evaluation":
     """Metrics (means and per query) of a dense encoder (MaxP over passages) on ``split`` over the full corpus.
 
-    ``stats``, when given, receives ``passages`` (how many texts the corpus was encoded as) and ``seconds``.
+    ``stats``, when given, receives ``passages`` (how many texts the corpus was encoded as), ``from_cache``
+    (whether the corpus embeddings came from the cache) and ``seconds``.
     """
     import time
 
@@ -108,6 +109,7 @@ def evaluate_dense_run(encoder, dataset: Dataset, split: str, metrics=("ndcg@10"
     index = retriever.build(list(dataset.corpus.values()))
     if stats is not None:
         stats["passages"] = len(index.passage_texts)
+        stats["from_cache"] = retriever.from_cache
     run = retriever.search(dataset.split_queries(split), k=k)
     if stats is not None:
         stats["seconds"] = time.time() - started

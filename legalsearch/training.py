@@ -350,9 +350,13 @@ def train(
     epochs, max_steps, eval_steps = config.epochs, config.max_steps, config.eval_steps
     if config.budget_s is not None and resume_from is None:
         step_s = config.step_seconds or measure_step_seconds(model, config, rows, losses)
-        # An evaluation encodes every passage once, forward only: about a third of a training pass per text.
-        per_text = step_s / max(1, min(config.batch_size, len(rows)) * (2 + n_neg)) / 3
-        eval_s = per_text * eval_stats.get("passages", len(dataset.corpus)) if evaluating else 0.0
+        if evaluating and not eval_stats.get("from_cache", True):
+            eval_s = float(eval_stats["seconds"])  # the base model's evaluation just encoded the whole corpus
+        else:
+            # An evaluation encodes every passage once, forward only: a third of a training pass per text (a
+            # quarter with the cached loss, which runs the forward pass twice).
+            per_text = step_s / max(1, min(config.batch_size, len(rows)) * (2 + n_neg)) / (4 if cached else 3)
+            eval_s = per_text * eval_stats.get("passages", len(dataset.corpus)) if evaluating else 0.0
         remaining = config.budget_s - (time.time() - started)
         if max_steps > 0:  # a fixed step count (smoke runs) is kept; the deadline still applies
             plan = SchedulePlan(epochs, max_steps, eval_steps, max_steps * step_s, f"--max-steps {max_steps}")

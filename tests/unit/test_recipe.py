@@ -304,7 +304,8 @@ def test_bench_trains_seeds_on_a_dataset_without_dev_and_reports_the_spread(samp
     no_dev = tmp_path / "no-dev"
     shutil.copytree(sample_path, no_dev, ignore=shutil.ignore_patterns("dev.tsv", "__pycache__"))
     recipe = tmp_path / "fast.json"
-    recipe.write_text(json.dumps({"epochs": 1, "negatives": 1, "batch_size": 16, "learning_rate": 1e-3}))
+    recipe.write_text(json.dumps({"epochs": 1, "negatives": 1, "batch_size": 16, "learning_rate": 1e-3,
+                                  "cv_folds": 2}))
     out = tmp_path / "bench"
     result = CliRunner().invoke(cli, ["bench", "-d", str(no_dev), "--base", str(tiny_model_dir), "--recipe",
                                       str(recipe), "--seeds", "2", "--no-onnx", "--no-speed", "--bootstrap", "200",
@@ -315,8 +316,9 @@ def test_bench_trains_seeds_on_a_dataset_without_dev_and_reports_the_spread(samp
     assert seeds["seeds"] == [42, 43] and len(seeds["rows"]["fine-tuned"]["by_seed"]) == 2
     gain = seeds["rows"]["fine-tuned"]["gain"]
     assert gain["seeds"] == 2 and gain["ci_low"] <= gain["mean_difference"] <= gain["ci_high"]
-    assert data["training"]["dev_plan"]["method"] == "carved from train"  # 72 train queries, no dev: carve 30
-    assert data["training"]["recipe"]["provenance"]["epochs"] == f"recipe file {recipe}"
+    # 72 train queries and no dev: carving 30 would leave too few, so dev is replaced by cross-validation
+    assert data["training"]["dev_plan"]["method"] == "cross-validation"
+    assert data["training"]["recipe"]["provenance"]["learning_rate"] == f"recipe file {recipe}"
     assert data["peak_rss_mb"] > 0
     report = (out / "report.md").read_text()
     assert "## Across training seeds" in report and "worst seed" in report
