@@ -284,6 +284,8 @@ code {{ background: #f4f4f4; padding: 1px 4px; }}
 dataset sha256 <code>{ds['sha256'][:16]}…</code></p>
 <p>Command: <code>{html.escape(results['command'])}</code></p>
 <h2>Retrieval quality</h2>
+{"".join(f"<p>{_inline_html(note)}</p>" for note in regression_notes(results))}
+{("<h2>Across training seeds</h2>" + _markdown_table_to_html(seeds_markdown(results))) if results.get("seeds") else ""}
 {_markdown_table_to_html(quality_markdown(results))}
 <p>n.s. = the 95% paired-bootstrap interval of the difference against the base model includes zero.</p>
 {images}
