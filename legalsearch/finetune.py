@@ -128,7 +128,7 @@ def _cross_validated(dataset, plan, triplets_path, base_model, out_dir, recipe, 
         report = train(merged_dataset(dataset), triplets_path, base_model, out_dir, config,
                        base_provenance=base_provenance, recipe=final_recipe)
     else:
-        log.warning("%s", verdict)
+        log.info("%s", verdict)  # printed by the commands
         out_dir.mkdir(parents=True, exist_ok=True)
         model = SentenceTransformer(base_model, device=device)
         window = recipe.window()
@@ -242,7 +242,7 @@ def auto_select(dataset: Dataset, triplets_path: Path, base_model: str, out_dir:
     else:
         from sentence_transformers import SentenceTransformer
 
-        log.warning("%s", verdict)
+        log.info("%s", verdict)  # printed by the commands
         out_dir.mkdir(parents=True, exist_ok=True)
         SentenceTransformer(base_model, device=device).save(str(out_dir))
         report = {"base_model": base_model, "base_model_provenance": base_provenance, "recipe": recipe.to_dict(),

@@ -77,10 +77,10 @@ def plan_dev(dataset: Dataset, min_queries: int = 30, folds: int = 3, seed: int 
     """
     train = sorted(dataset.positives(train_split))
     dev = sorted(dataset.positives(DEV_SPLIT)) if DEV_SPLIT in dataset.qrels else []
-    if len(dev) >= min_queries or (dev and not train):
+    if dev and (len(dev) >= min_queries or not train):
         return dataset, DevPlan("dev split", len(dev), len(train), seed,
                                 reason=f"the dev split has {len(dev)} queries (at least {min_queries})")
-    need = min_queries - len(dev)
+    need = max(min_queries, 1) - len(dev)  # with no dev split at all, at least one query must be carved
     if 5 * need <= len(train):  # train keeps at least four fifths of its queries
         carved = sorted(random.Random(seed).sample(train, need))
         moved = set(carved)

@@ -217,7 +217,8 @@ def fit_schedule(steps_per_epoch: int, epochs: int, step_s: float, eval_s: float
     room = margin * remaining_s
     cost = f"{step_s:.2f} s a step x {steps_per_epoch} steps + {eval_s:.0f} s of dev evaluation an epoch"
     if full <= room:
-        return SchedulePlan(epochs, -1, 0, full, f"{epochs} epochs fit the budget ({cost}: ~{full / 60:.1f} of "
+        return SchedulePlan(epochs, -1, 0, full, f"{epochs} epoch{'s' * (epochs != 1)} fit{'s' * (epochs == 1)} "
+                                                 f"the budget ({cost}: ~{full / 60:.1f} of "
                                                  f"{remaining_s / 60:.1f} minutes left)")
     fitting = int(room // per_epoch)
     if fitting >= 1:
@@ -426,7 +427,7 @@ def train(
             final_model = SentenceTransformer(base_model, device=device)
         verdict = verdict_sentence(config.eval_split, len(dataset.qrels[config.eval_split]), base_score,
                                    best_dev, kept)
-        (log.warning if kept_base else log.info)("%s", verdict)
+        log.info("%s", verdict)  # the commands print it (train, bench, demo): not a second time as a warning
     if config.max_seq_length:
         final_model.max_seq_length = config.max_seq_length
     final_model.save(str(out_dir))
@@ -468,8 +469,8 @@ def train(
                     "python": platform.python_version()},
     }
     if report["stopped_by_budget"]:
-        log.warning("the time budget ran out at step %s: stopped at the best evaluated checkpoint",
-                    report["stopped_at_step"])
+        log.info("the time budget ran out at step %s: stopped at the best evaluated checkpoint",
+                 report["stopped_at_step"])
     (out_dir / "training_report.json").write_text(json.dumps(report, indent=2))
     return report
 

@@ -121,6 +121,9 @@ def test_dev_is_the_split_carved_from_train_or_cross_validation(sample):
     assert plan.method == "cross-validation" and same.qrels.keys() == {"train", "test"}
     assert sorted(q for fold in plan.folds for q in fold) == sorted(small)
     assert "no dev split" in plan.reason and "3-fold" in plan.reason
+    # no dev split and no minimum: still at least one carved query, never an empty dev
+    _, plan = plan_dev(_with_qrels(sample, train=train), min_queries=0)
+    assert plan.method == "carved from train" and plan.dev_queries == 1
 
 
 def test_the_schedule_fits_the_budget_from_the_measured_step_cost():
@@ -305,7 +308,7 @@ def test_bench_trains_seeds_on_a_dataset_without_dev_and_reports_the_spread(samp
     shutil.copytree(sample_path, no_dev, ignore=shutil.ignore_patterns("dev.tsv", "__pycache__"))
     recipe = tmp_path / "fast.json"
     recipe.write_text(json.dumps({"epochs": 1, "negatives": 1, "batch_size": 16, "learning_rate": 1e-3,
-                                  "cv_folds": 2}))
+                                  "dev_min_queries": 12}))  # carve 12 of 72: two training runs, not folds
     out = tmp_path / "bench"
     result = CliRunner().invoke(cli, ["bench", "-d", str(no_dev), "--base", str(tiny_model_dir), "--recipe",
                                       str(recipe), "--seeds", "2", "--no-onnx", "--no-speed", "--bootstrap", "200",
@@ -316,8 +319,8 @@ def test_bench_trains_seeds_on_a_dataset_without_dev_and_reports_the_spread(samp
     assert seeds["seeds"] == [42, 43] and len(seeds["rows"]["fine-tuned"]["by_seed"]) == 2
     gain = seeds["rows"]["fine-tuned"]["gain"]
     assert gain["seeds"] == 2 and gain["ci_low"] <= gain["mean_difference"] <= gain["ci_high"]
-    # 72 train queries and no dev: carving 30 would leave too few, so dev is replaced by cross-validation
-    assert data["training"]["dev_plan"]["method"] == "cross-validation"
+    assert data["training"]["dev_plan"]["method"] == "carved from train"
+    assert data["training"]["dev_plan"]["dev_queries"] == 12 and data["hybrid"]["tuning"]["split"] == "dev"
     assert data["training"]["recipe"]["provenance"]["learning_rate"] == f"recipe file {recipe}"
     assert data["peak_rss_mb"] > 0
     report = (out / "report.md").read_text()
@@ -352,3 +355,15 @@ def test_train_auto_records_the_table_of_candidates(sample, tiny_model_dir, mine
     saved = json.loads((tmp_path / "model" / "training_report.json").read_text())
     assert saved["auto"]["candidates"] == json.loads(json.dumps(auto["candidates"]))
     assert not (tmp_path / "model" / "auto").exists()
+
+
+def test_interpolation_with_the_base_weights_is_linear_in_weight_space():
+    import torch
+
+    from legalsearch.training import interpolate_weights
+
+    model = torch.nn.Linear(3, 2)
+    base = {k: torch.zeros_like(v) for k, v in model.state_dict().items()}
+    tuned = {k: torch.ones_like(v) for k, v in model.state_dict().items()}
+    interpolate_weights(model, base, tuned, 0.25)
+    assert all(torch.allclose(v, torch.full_like(v, 0.25)) for v in model.state_dict().values())
