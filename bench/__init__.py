@@ -17,5 +17,6 @@ from legalsearch.bench.offline import (  # noqa: F401  (the offline API, as `fro
     paired_bootstrap,
     percentile_ms,
     run_bench,
+    summarize_seeds,
     tune_hybrid,
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import platform
+import resource
 import shlex
 import sys
 import time
@@ -22,7 +23,8 @@ from legalsearch import __version__
 from legalsearch.bench.speed import DEFAULT_ROUNDS, align_threads, measure_speed, percentile_ms  # noqa: F401
 from legalsearch.data import Dataset
 from legalsearch.errors import BenchError
-from legalsearch.evaluation import DEFAULT_METRICS, Evaluation, evaluate_run
+from legalsearch.evaluation import DEFAULT_METRICS, Evaluation, evaluate_run, mean_interval, paired_bootstrap, \
+    seed_query_bootstrap
 from legalsearch.hybrid import TECHNIQUES, HybridConfig
 from legalsearch.retrieval import BM25Retriever, DenseRetriever, Run, fuse
 
@@ -43,40 +45,6 @@ GRID_TECHNIQUES = TECHNIQUES
 # --- statistics ------------------------------------------------------------------------------------------------------
 
 
-def paired_bootstrap(system: dict[str, float], baseline: dict[str, float], samples: int = 2000, seed: int = 0,
-                     confidence: float = 0.95) -> dict:
-    """Percentile bootstrap interval of mean(system - baseline) over queries resampled with replacement.
-
-    Both dicts map query id -> metric value; only queries present in both are paired.
-    """
-    qids = sorted(set(system) & set(baseline))
-    if not qids:
-        raise BenchError("no query is scored by both systems; cannot compare them")
-    diffs = np.array([system[q] - baseline[q] for q in qids])
-    rng = np.random.default_rng(seed)
-    means = diffs[rng.integers(0, len(diffs), size=(samples, len(diffs)))].mean(axis=1)
-    alpha = (1 - confidence) / 2
-    low, high = np.quantile(means, [alpha, 1 - alpha])
-    return {
-        "mean_difference": float(diffs.mean()),
-        "ci_low": float(low),
-        "ci_high": float(high),
-        "confidence": confidence,
-        "samples": samples,
-        "queries": len(qids),
-        "significant": bool(low > 0 or high < 0),
-    }
-
-
-def mean_interval(values: dict[str, float], samples: int = 2000, seed: int = 0, confidence: float = 0.95) -> list:
-    """Percentile bootstrap interval of a mean over queries (for the error bars of the metric plot)."""
-    data = np.array(list(values.values()))
-    if len(data) == 0:
-        return [0.0, 0.0]
-    rng = np.random.default_rng(seed)
-    means = data[rng.integers(0, len(data), size=(samples, len(data)))].mean(axis=1)
-    alpha = (1 - confidence) / 2
-    return [float(x) for x in np.quantile(means, [alpha, 1 - alpha])]
 
 
 # --- hybrid tuning ---------------------------------------------------------------------------------------------------
@@ -223,6 +191,8 @@ def run_bench(
                    "best_single": best_single.name},
         "speed": speed,
         "speed_conditions": speed_conditions,
+        # Peak resident memory of this process so far (mining, training and the benchmark when run together).
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         **(extra or {}),
     }
     return BenchResult(result, hybrid_config)
@@ -231,6 +201,32 @@ def run_bench(
 def default_speed_threads(encoders: dict) -> int:
     """The ONNX sessions' thread count (what PyTorch was aligned to), for the speed figures' conditions."""
     return max((getattr(e, "threads", 0) or 0 for e in encoders.values()), default=0)
+
+
+def summarize_seeds(results: list[dict], samples: int = 2000, seed: int = 0, metric: str = PRIMARY) -> dict:
+    """Across training seeds (one :func:`run_bench` result each): every seed's figures, the mean, the spread and a
+    two-level bootstrap interval of the gain over the base model (:func:`legalsearch.evaluation.seed_query_bootstrap`),
+    for the fine-tuned and hybrid rows; plus each seed's training verdict (did it beat the base on dev/CV?)."""
+    base = results[0]["per_query"]["base"][metric]
+    out = {"metric": metric, "seeds": [r.get("training", {}).get("recipe", {}).get("values", {}).get("seed")
+                                       for r in results], "rows": {}}
+    for name in ("fine-tuned", HYBRID_ROW):
+        per_seed = [r["per_query"][name][metric] for r in results]
+        means = [next(row["metrics"][metric] for row in r["rows"] if row["name"] == name) for r in results]
+        gain = seed_query_bootstrap(per_seed, base, samples, seed)
+        base_mean = float(np.mean(list(base.values())))
+        out["rows"][name] = {
+            "by_seed": means, "mean": float(np.mean(means)), "worst": float(min(means)), "best": float(max(means)),
+            "spread": float(np.std(means, ddof=1)) if len(means) > 1 else 0.0,
+            "relative_gain_mean": gain["mean_difference"] / base_mean if base_mean else None,
+            "relative_gain_worst": gain["worst_seed"] / base_mean if base_mean else None,
+            "gain": gain}
+    out["base"] = float(np.mean(list(base.values())))
+    out["bm25"] = next(row["metrics"][metric] for row in results[0]["rows"] if row["name"] == "bm25")
+    out["hybrid_at_least_best_single_every_seed"] = all(r["hybrid"]["at_least_best_single"] for r in results)
+    out["training_verdicts"] = [r.get("training", {}).get("verdict") for r in results]
+    out["tuned_beats_base_on_dev"] = [r.get("training", {}).get("tuned_beats_base") for r in results]
+    return out
 
 
 def machine_info() -> dict:

@@ -32,6 +32,42 @@ def quality_markdown(results: dict) -> str:
     return "\n".join(lines)
 
 
+def seeds_markdown(results: dict) -> str:
+    """The "Across seeds" table: each seed, the mean, the worst seed, the spread and the two-level interval."""
+    seeds = results.get("seeds")
+    if not seeds:
+        return ""
+    metric = seeds["metric"]
+    labels = ", ".join(str(s) for s in seeds["seeds"])
+    lines = [f"| system | {metric} by seed ({labels}) | mean | worst seed | spread (sd) | mean gain vs base "
+             "[95% CI over seeds and queries] | worst seed's gain |", "|---|---|---:|---:|---:|---|---:|"]
+    for name, row in seeds["rows"].items():
+        gain = row["gain"]
+        rel = row["relative_gain_mean"]
+        worst = row["relative_gain_worst"]
+        mark = "" if gain["significant"] else " (n.s.)"
+        lines.append(f"| {name} | " + ", ".join(f"{v:.4f}" for v in row["by_seed"]) + f" | {row['mean']:.4f} | "
+                     f"{row['worst']:.4f} | {row['spread']:.4f} | "
+                     f"{(f'{rel:+.1%}' if rel is not None else 'n/a')} [{gain['ci_low']:+.3f}, {gain['ci_high']:+.3f}]"
+                     f"{mark} | {(f'{worst:+.1%}' if worst is not None else 'n/a')} |")
+    lines += ["", f"Base model {seeds['base']:.4f}, BM25 {seeds['bm25']:.4f}. Hybrid at least the better single "
+              f"retriever on every seed: **{'yes' if seeds['hybrid_at_least_best_single_every_seed'] else 'no'}**."]
+    return "\n".join(lines)
+
+
+def regression_notes(results: dict) -> list[str]:
+    """A warning when dev or cross-validation said fine-tuning did not beat the base model (per seed)."""
+    notes = []
+    seeds = results.get("seeds")
+    verdicts = seeds["training_verdicts"] if seeds else [(results.get("training") or {}).get("verdict")]
+    beats = seeds["tuned_beats_base_on_dev"] if seeds else [(results.get("training") or {}).get("tuned_beats_base")]
+    for i, (verdict, beat) in enumerate(zip(verdicts, beats)):
+        if beat is False:
+            who = f"seed {seeds['seeds'][i]}: " if seeds else ""
+            notes.append(f"**No gain on dev** — {who}{verdict} The fine-tuned row is then the base model.")
+    return notes
+
+
 def speed_markdown(results: dict) -> str:
     speed = results.get("speed") or {}
     if not speed:
@@ -127,6 +163,10 @@ def render_markdown(results: dict) -> str:
         "",
         "## Retrieval quality",
         "",
+        *[line for note in regression_notes(results) for line in (note, "")],
+        *(["## Across training seeds", "", seeds_markdown(results), "",
+           f"## Retrieval quality of the first seed ({results['seeds']['seeds'][0]})", ""]
+          if results.get("seeds") else []),
         quality_markdown(results),
         "",
         hybrid_line + (" Hybrid is at least as good as the better single retriever "
@@ -250,6 +290,8 @@ code {{ background: #f4f4f4; padding: 1px 4px; }}
 dataset sha256 <code>{ds['sha256'][:16]}…</code></p>
 <p>Command: <code>{html.escape(results['command'])}</code></p>
 <h2>Retrieval quality</h2>
+{"".join(f"<p>{_inline_html(note)}</p>" for note in regression_notes(results))}
+{("<h2>Across training seeds</h2>" + _markdown_table_to_html(seeds_markdown(results))) if results.get("seeds") else ""}
 {_markdown_table_to_html(quality_markdown(results))}
 <p>n.s. = the 95% paired-bootstrap interval of the difference against the base model includes zero.</p>
 {images}

@@ -21,13 +21,19 @@ max_seq_length="${MAX_SEQ_LENGTH:-128}"
 negatives="${NEGATIVES:-1}"
 seed="${SEED:-42}"
 base="${BASE:-offline-minilm}"
+# The recipe supplies every other setting; RECIPE=FILE and LR override it. The published run predates the recipe:
+# RECIPE=benchmarks/recipes/before-recipe.toml LR=2e-5 restores what mine and train defaulted to then.
+recipe=()
+[ -n "${RECIPE:-}" ] && recipe=(--recipe "$RECIPE")
+lr=()
+[ -n "${LR:-}" ] && lr=(--lr "$LR")
 mkdir -p "$out"
 started=$(date +%s)
 legalsearch data synthesize -d "$dataset" -o "$out/data" --generators "$generators" --max-queries "$max_queries" \
   --seed "$seed" | tee "$out/synthesize.txt"
-legalsearch mine -d "$out/data" --base "$base" -n "$negatives" --max-seq-length "$max_seq_length" --seed "$seed" \
+legalsearch mine -d "$out/data" --base "$base" "${recipe[@]}" -n "$negatives" --max-seq-length "$max_seq_length" --seed "$seed" \
   -o "$out/triplets.jsonl"
-legalsearch train -d "$out/data" --base "$base" --triplets "$out/triplets.jsonl" --epochs "$epochs" \
+legalsearch train -d "$out/data" --base "$base" "${recipe[@]}" "${lr[@]}" --triplets "$out/triplets.jsonl" --epochs "$epochs" \
   --max-seq-length "$max_seq_length" --seed "$seed" -o "$out/model" > "$out/train.json"
 trained=$(date +%s)
 legalsearch bench -d "$out/data" --model "$out/model" --base "$base" --no-onnx --no-speed --seed "$seed" \

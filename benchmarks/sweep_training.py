@@ -32,6 +32,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from pathlib import Path
 
+from legalsearch.recipe import DEFAULT as RECIPE  # noqa: E402  (mining settings and defaults: the recipe's)
+
 METRIC = "ndcg@10"
 
 
@@ -47,19 +49,8 @@ class Setting:
         return f"msl{self.max_seq_length}-neg{self.negatives}-lr{self.learning_rate:g}-ep{self.epochs}"
 
 
-def fold_query_ids(train_ids: list[str], folds: int, seed: int) -> list[list[str]]:
-    """Split the train queries into ``folds`` disjoint held-out sets (a fixed shuffle, then round robin)."""
-    ids = sorted(train_ids)
-    random.Random(seed).shuffle(ids)
-    return [sorted(ids[i::folds]) for i in range(folds)]
-
-
-def fold_dataset(dataset, held_out: list[str]):
-    """The dataset with train minus ``held_out`` as its train split and ``held_out`` as its dev split."""
-    train = dataset.qrels["train"]
-    qrels = {"train": {q: j for q, j in train.items() if q not in held_out},
-             "dev": {q: train[q] for q in held_out}}
-    return dataclasses.replace(dataset, qrels=qrels)
+# The folds are the core's (legalsearch.splits), the same ones `legalsearch train` cross-validates with.
+from legalsearch.splits import fold_dataset, fold_query_ids  # noqa: E402
 
 
 def triplets_file(out: Path, max_seq_length: int, negatives: int) -> Path:
@@ -74,7 +65,7 @@ def mine_all(args, dataset, settings: list[Setting]) -> None:
     "before training" evaluation then reads instead of encoding again.
     """
     from legalsearch.encoders import load_encoder, resolve_model_name
-    from legalsearch.mining import MiningConfig, mine
+    from legalsearch.mining import mine
 
     base, _ = resolve_model_name(args.base)
     for max_seq_length, negatives in sorted({(s.max_seq_length, s.negatives) for s in settings}):
@@ -82,7 +73,7 @@ def mine_all(args, dataset, settings: list[Setting]) -> None:
         if path.is_file():
             continue
         encoder = load_encoder(base, max_seq_length=max_seq_length)
-        config = MiningConfig(num_negatives=negatives, seed=args.seed)
+        config = RECIPE.override({"negatives": negatives, "seed": args.seed}, "sweep").mining_config()
         report = mine(dataset, encoder, config, path)
         print(f"mined {report.triplets} triplets at {max_seq_length} tokens, {negatives} negatives", flush=True)
 
@@ -122,9 +113,9 @@ def run_one(args_dict: dict, setting: Setting, fold: int, held_out: list[str]) -
 
 def _training_tokens(rows: list[dict], setting: Setting, base: str) -> int:
     from legalsearch.encoders import _tokenizer_json
-    from legalsearch.passages import _load_tokenizer
+    from legalsearch.recipe import load_tokenizer
 
-    tokenizer = _load_tokenizer(str(_tokenizer_json(Path(base))))
+    tokenizer = load_tokenizer(_tokenizer_json(Path(base)))
     texts = [t for row in rows for t in (row["query"], row["positive"], *row["negatives"])]
     lengths = [min(len(e.ids), setting.max_seq_length) for e in tokenizer.encode_batch(texts)]
     return int(sum(lengths))
@@ -164,10 +155,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--negatives", default="1,3")
     parser.add_argument("--lr", default="5e-5,1e-4")
     parser.add_argument("--max-seq-length", default="256,512")
-    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--batch-size", type=int, default=RECIPE.batch_size)
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--seed", type=int, default=RECIPE.seed)
     parser.add_argument("--budget-s", type=float, default=0, help="Stop submitting runs after this many seconds.")
     args = parser.parse_args(argv)
     from legalsearch.data import load_dataset

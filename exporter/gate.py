@@ -2,9 +2,15 @@
 
 Every export compares PyTorch, fp32 ONNX and int8 ONNX embeddings of held-back texts (queries and documents the
 scheme search never saw) by row-wise cosine, and — when a dataset is given — dev-split NDCG@10 over the full
-corpus with :func:`legalsearch.evaluation.evaluate_dense`. int8 passes when its mean cosine to PyTorch is at least
-``min_cosine`` for queries and for documents, and it loses at most ``max_ndcg_loss`` NDCG@10 (absolute) against
-fp32. fp32 itself must agree with PyTorch (min cosine ≥ 0.999), otherwise the export is broken, not degraded.
+corpus with :func:`legalsearch.evaluation.evaluate_dense_run`. int8 passes when its mean cosine to PyTorch is at
+least ``min_cosine`` for queries and for documents, and it is not worse than fp32 on dev by more than
+``max_ndcg_loss`` NDCG@10: a paired non-inferiority test (:func:`legalsearch.evaluation.non_inferiority`) whose
+one-sided 95% bootstrap lower bound of mean(int8 − fp32) over the dev queries must lie above −``max_ndcg_loss``.
+A raw threshold on the difference of two means cannot be resolved by a dev split of a hundred queries (every
+int8 scheme "lost" 0.010–0.011 on a 101-query dev split while it was 0.002 better on test); the test asks whether
+the loss is shown to be within the margin instead. When the evaluator gives means only (no per-query figures),
+the raw difference is compared with the margin. fp32 itself must agree with PyTorch (min cosine ≥ 0.999),
+otherwise the export is broken, not degraded.
 """
 
 from __future__ import annotations
@@ -16,11 +22,13 @@ from typing import Callable
 import numpy as np
 
 from legalsearch.errors import ExportError
+from legalsearch.evaluation import INT8_NDCG_MARGIN
 from legalsearch.exporter.quantize import cosine_stats
 
 log = logging.getLogger(__name__)
 
 FP32_MIN_COSINE = 0.999
+NDCG_MARGIN = INT8_NDCG_MARGIN
 
 
 @dataclass
@@ -45,6 +53,10 @@ class GateResult:
         if self.ndcg:
             text += (f"; {self.ndcg['metric']} on {self.ndcg['split']}: fp32 {self.ndcg['fp32']:.4f}, "
                      f"int8 {self.ndcg['int8']:.4f} (loss {self.ndcg['loss']:+.4f})")
+            test = self.ndcg.get("non_inferiority")
+            if test:
+                text += (f", non-inferiority lower bound {test['lower_bound']:+.4f} vs margin "
+                         f"-{test['margin']:g}: {'passed' if test['non_inferior'] else 'not shown'}")
         return text
 
 
@@ -64,7 +76,7 @@ def run_gate(
     documents: list[str],
     dataset=None,
     split: str = "dev",
-    max_ndcg_loss: float = 0.01,
+    max_ndcg_loss: float = NDCG_MARGIN,
     min_cosine: float = 0.99,
     metric: str = "ndcg@10",
     evaluate: Callable | None = None,
@@ -108,12 +120,23 @@ def run_gate(
         if evaluate is None:
             from legalsearch.evaluation import evaluate_dense as evaluate
         log.info("quality gate: %s on %s with fp32 and int8 (full corpus)", metric, split)
-        fp32_score = float(evaluate(fp32_encoder, dataset, split, metrics=(metric,))[metric])
-        int8_score = float(evaluate(int8_encoder, dataset, split, metrics=(metric,))[metric])
+        fp32_run = evaluate(fp32_encoder, dataset, split, metrics=(metric,))
+        int8_run = evaluate(int8_encoder, dataset, split, metrics=(metric,))
+        fp32_score, int8_score = (float(getattr(r, "means", r)[metric]) for r in (fp32_run, int8_run))
         loss = fp32_score - int8_score
         ndcg = {"metric": metric, "split": split, "fp32": round(fp32_score, 6), "int8": round(int8_score, 6),
                 "loss": round(loss, 6), "reference": "fp32 ONNX (matches PyTorch, see cosine.fp32_vs_pytorch)"}
-        if loss > max_ndcg_loss:
+        per_query = [getattr(r, "per_query", {}).get(metric) for r in (fp32_run, int8_run)]
+        if all(per_query):
+            from legalsearch.evaluation import non_inferiority
+
+            test = non_inferiority(per_query[1], per_query[0], max_ndcg_loss)
+            ndcg["non_inferiority"] = test
+            if not test["non_inferior"]:
+                reasons.append(f"int8 is not shown within {max_ndcg_loss} {metric} of fp32 on {split}: mean "
+                               f"difference {test['mean_difference']:+.4f}, one-sided 95% lower bound "
+                               f"{test['lower_bound']:+.4f} over {test['queries']} queries")
+        elif loss > max_ndcg_loss:
             reasons.append(f"int8 loses {loss:.4f} {metric} on {split} (allowed {max_ndcg_loss})")
     return GateResult(
         passed=not reasons, reasons=reasons,

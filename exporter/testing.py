@@ -72,7 +72,7 @@ def fake_gate(passed: bool = True, cosine: float = 0.995, ndcg_loss: float | Non
                                            "loss": ndcg_loss}
     return GateResult(
         passed=passed, reasons=[] if passed else ["int8 failed the gate (test report)"],
-        thresholds={"min_cosine": 0.99, "max_ndcg_loss": 0.01, "fp32_min_cosine": 0.999},
+        thresholds={"min_cosine": 0.99, "max_ndcg_loss": 0.02, "fp32_min_cosine": 0.999},
         cosine={"fp32_vs_pytorch": pair, "int8_vs_pytorch": pair, "int8_vs_fp32": pair}, ndcg=ndcg,
         texts={"queries": 2, "documents": 2},
     )

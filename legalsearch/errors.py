@@ -49,6 +49,10 @@ class TrainingError(LegalsearchError):
     """Fine-tuning could not start or continue (bad triplets file, checkpoint that does not match)."""
 
 
+class RecipeError(LegalsearchError):
+    """A recipe file or recipe value is wrong: names the file, the field and the values it accepts."""
+
+
 class ExportError(LegalsearchError):
     """ONNX export or packaging failed."""
 

@@ -27,6 +27,7 @@ import numpy as np
 from legalsearch.data import Dataset, iter_text_lines, parse_json_object
 from legalsearch.errors import DataError
 from legalsearch.passages import max_per_document
+from legalsearch.recipe import DEFAULT as RECIPE
 from legalsearch.retrieval import BM25Retriever, DenseRetriever
 
 log = logging.getLogger(__name__)
@@ -36,12 +37,14 @@ SOURCES = ("bm25", "dense", "judged")
 
 @dataclass
 class MiningConfig:
-    sources: tuple[str, ...] = ("bm25", "dense", "judged")
-    num_negatives: int = 3
-    rank_start: int = 3  # 0-based: skip the top 3 of each candidate list
-    rank_end: int = 60
-    guard_ratio: float = 0.95  # drop candidates scoring above this fraction of the positive's score; <=0 disables
-    seed: int = 42
+    """Mining settings; the defaults are the recipe's (:data:`legalsearch.recipe.DEFAULT`), the one place they live."""
+
+    sources: tuple[str, ...] = RECIPE.negative_sources
+    num_negatives: int = RECIPE.negatives
+    rank_start: int = RECIPE.rank_start  # 0-based: skip the top 3 of each candidate list
+    rank_end: int = RECIPE.rank_end
+    guard_ratio: float = RECIPE.guard_ratio  # drop candidates above this fraction of the positive's score; 0: off
+    seed: int = RECIPE.seed
     split: str = "train"
 
     def __post_init__(self):

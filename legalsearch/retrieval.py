@@ -287,6 +287,7 @@ class DenseRetriever:
         self.batch_size = batch_size
         self.show_progress = show_progress
         self.index: DenseIndex | None = None
+        self.from_cache = False  # whether build() read the corpus embeddings from the cache
 
     def describe(self) -> dict:
         info = {"retriever": "dense", "model": self.encoder.name, "max_seq_length": self.encoder.max_seq_length,
@@ -304,7 +305,8 @@ class DenseRetriever:
             starts.append(len(texts))
             texts.extend(pieces)
         cache_file = _embedding_cache_file(self.encoder, texts)
-        if cache_file is not None and cache_file.is_file():
+        self.from_cache = cache_file is not None and cache_file.is_file()
+        if self.from_cache:
             embeddings = np.load(cache_file)
             log.info("reusing corpus embeddings from %s", cache_file)
         else:

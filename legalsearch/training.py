@@ -31,6 +31,7 @@ from legalsearch.errors import DependencyError, TrainingError
 from legalsearch.hashing import file_sha256
 from legalsearch.mining import read_triplets
 from legalsearch.mixing import source_shares
+from legalsearch.recipe import DEFAULT as RECIPE
 
 log = logging.getLogger(__name__)
 
@@ -39,23 +40,29 @@ PRIMARY_METRIC = "ndcg@10"
 
 @dataclass
 class TrainingConfig:
-    epochs: int = 1
-    batch_size: int = 16
-    learning_rate: float = 2e-5
-    warmup_ratio: float = 0.1
-    seed: int = 42
+    """One training run's settings; the defaults are the recipe's (:data:`legalsearch.recipe.DEFAULT`), the one
+    place they live (its ``auto`` window is fitted by :mod:`legalsearch.finetune`; here None = the model's own)."""
+
+    epochs: int = RECIPE.epochs
+    batch_size: int = RECIPE.batch_size
+    learning_rate: float = RECIPE.learning_rate
+    warmup_ratio: float = RECIPE.warmup_ratio
+    seed: int = RECIPE.seed
     max_seq_length: int | None = None  # None keeps the model's own
     cached_loss: bool = False  # CachedMNRL: large effective batches in bounded memory
     mini_batch_size: int = 8  # CachedMNRL's chunk size
     max_steps: int = -1  # >0 caps the number of optimizer steps (smoke runs)
-    eval_split: str = "dev"
+    eval_split: str | None = "dev"  # None: no evaluation, the last step is kept (the final run after CV)
     eval_steps: int = 0  # >0 evaluates every N steps instead of every epoch
     device: str | None = None  # None: legalsearch.encoders.default_device() (CUDA when present, else CPU)
-    group_by_length: bool = True  # batches of similar-length rows: far less padding on skewed legal corpora
+    group_by_length: bool = RECIPE.group_by_length  # batches of similar-length rows: far less padding on skewed legal corpora
     # None keeps the base model's own prompts (legalsearch.prompts); a string replaces it ("" removes it). The
     # result is trained with (queries and passages of every triplet), evaluated with, and saved into the model.
     query_prompt: str | None = None
     passage_prompt: str | None = None
+    budget_s: float | None = None  # wall-clock seconds this run may take; the schedule is fitted to it
+    step_seconds: float | None = None  # a step's cost measured before (cross-validation folds): no new probe
+    variance_reduction: str = "none"  # "interpolate": base + a·(tuned − base), a chosen on dev
 
 
 def _import_training():
@@ -117,9 +124,9 @@ def make_dev_evaluator(dataset: Dataset, split: str, tokenizer_path: Path, metri
                                                             prompts=prompts)
             return self.record(evaluate_dense(encoder, dataset, split, metrics), epoch, steps)
 
-        def score(self, encoder) -> dict[str, float]:
+        def score(self, encoder, stats: dict | None = None) -> dict[str, float]:
             """The same figures for an encoder outside training (the untouched base model, epoch 0)."""
-            return evaluate_dense(encoder, dataset, split, metrics)
+            return evaluate_dense(encoder, dataset, split, metrics, stats=stats)
 
     return DevRetrievalEvaluator()
 
@@ -144,6 +151,158 @@ def triplet_dataset(rows: list[dict]):
     return HFDataset.from_dict(columns)
 
 
+def make_loss(model, config: TrainingConfig, losses):
+    if config.cached_loss:
+        return losses.CachedMultipleNegativesRankingLoss(model, mini_batch_size=config.mini_batch_size)
+    return losses.MultipleNegativesRankingLoss(model)
+
+
+# Activation memory of one MNRL step is dominated by the attention maps (scores, probabilities, dropout mask) that
+# autograd keeps for every text of the batch: texts x heads x layers x window^2 x 4 bytes x 3. Above this many bytes
+# CachedMultipleNegativesRankingLoss (GradCache: the same gradients, computed in mini-batches) bounds it instead.
+CACHED_LOSS_ABOVE_BYTES = 1.5e9
+
+
+def activation_bytes(texts_per_step: int, window: int, heads: int, layers: int) -> float:
+    """The attention maps one training step keeps for backward (see :data:`CACHED_LOSS_ABOVE_BYTES`)."""
+    return float(texts_per_step) * heads * layers * window * window * 4 * 3
+
+
+def choose_cached_loss(setting: str, texts_per_step: int, window: int, model_config) -> tuple[bool, str]:
+    """Whether to use the cached loss: ``on``/``off`` as told, ``auto`` by :func:`activation_bytes`."""
+    if setting in ("on", "off"):
+        return setting == "on", f"cached_loss {setting}"
+    heads = int(getattr(model_config, "num_attention_heads", 12) or 12)
+    layers = int(getattr(model_config, "num_hidden_layers", 12) or 12)
+    need = activation_bytes(texts_per_step, window, heads, layers)
+    use = need > CACHED_LOSS_ABOVE_BYTES
+    return use, (f"a step of {texts_per_step} texts x {window} tokens keeps ~{need / 1e9:.1f} GB of attention maps "
+                 f"({'above' if use else 'within'} {CACHED_LOSS_ABOVE_BYTES / 1e9:.1f} GB): "
+                 + ("CachedMultipleNegativesRankingLoss in mini-batches" if use else "plain MNRL"))
+
+
+def measure_step_seconds(model, config: TrainingConfig, rows: list[dict], losses, steps: int = 2) -> float:
+    """Seconds of one training step (tokenise, forward, backward) on ``steps`` real batches, after a warm-up step.
+
+    Runs on a copy of the model, so training starts from the untouched weights. Batches are cut from rows sorted
+    by length at evenly spaced positions when batches are grouped by length (what the sampler will build), else
+    drawn at random.
+    """
+    import copy
+    import random
+
+    probe = copy.deepcopy(model)
+    probe.train()
+    loss = make_loss(probe, config, losses)
+    size = min(config.batch_size, len(rows))
+    if config.group_by_length:
+        ordered = sorted(rows, key=lambda r: -max(len(t) for t in (r["positive"], *r["negatives"])))
+        starts = [int(i * max(0, len(ordered) - size) / max(1, steps)) for i in range(steps + 1)]
+        batches = [ordered[s:s + size] for s in starts]
+    else:
+        rng = random.Random(config.seed)
+        batches = [rng.sample(rows, size) for _ in range(steps + 1)]
+    times = []
+    for batch in batches:
+        started = time.perf_counter()
+        columns = [[r["query"] for r in batch], [r["positive"] for r in batch]]
+        columns += [[r["negatives"][i] for r in batch] for i in range(len(batch[0]["negatives"]))]
+        prepare = getattr(probe, "preprocess", None) or probe.tokenize
+        features = [{k: v.to(probe.device) if hasattr(v, "to") else v for k, v in prepare(column).items()}
+                    for column in columns]
+        value = loss(features, None)
+        value.backward()
+        probe.zero_grad(set_to_none=True)
+        times.append(time.perf_counter() - started)
+    del probe, loss
+    return sum(times[1:]) / max(1, len(times) - 1)
+
+
+@dataclass
+class SchedulePlan:
+    epochs: int
+    max_steps: int  # -1: whole epochs
+    eval_steps: int  # 0: evaluate every epoch
+    projected_s: float
+    reason: str
+
+
+def fit_schedule(steps_per_epoch: int, epochs: int, step_s: float, eval_s: float, remaining_s: float,
+                 margin: float = 0.9) -> SchedulePlan:
+    """The most training that fits ``margin`` x ``remaining_s``: all ``epochs`` when they fit, else fewer whole
+    epochs, else a number of steps with one evaluation at the end.
+
+    When not even one step and an evaluation fit, the plan is one step (the deadline then stops it evaluated).
+    """
+    per_epoch = steps_per_epoch * step_s + eval_s
+    full = epochs * per_epoch
+    room = margin * remaining_s
+    cost = f"{step_s:.2f} s a step x {steps_per_epoch} steps + {eval_s:.0f} s of dev evaluation an epoch"
+    if full <= room:
+        return SchedulePlan(epochs, -1, 0, full, f"{epochs} epoch{'s' * (epochs != 1)} fit{'s' * (epochs == 1)} "
+                                                 f"the budget ({cost}: ~{full / 60:.1f} of "
+                                                 f"{remaining_s / 60:.1f} minutes left)")
+    fitting = int(room // per_epoch)
+    if fitting >= 1:
+        return SchedulePlan(fitting, -1, 0, fitting * per_epoch,
+                            f"{epochs} epochs would take ~{full / 60:.1f} minutes ({cost}), {remaining_s / 60:.1f} "
+                            f"left: {fitting} epoch{'s' * (fitting != 1)}")
+    steps = int((room - eval_s) // step_s) if step_s > 0 else 0
+    if steps < 1:
+        return SchedulePlan(1, 1, 1, step_s + eval_s,
+                            f"the budget is spent: {remaining_s:.0f} s left, but one step takes {step_s:.1f} s and "
+                            f"one dev evaluation {eval_s:.0f} s; one step, evaluated, so that a model still comes "
+                            "out (raise --budget)")
+    steps = min(steps, steps_per_epoch)
+    return SchedulePlan(1, steps, steps, steps * step_s + eval_s,
+                        f"one epoch would take ~{per_epoch / 60:.1f} minutes ({cost}), {remaining_s / 60:.1f} left: "
+                        f"{steps} of its {steps_per_epoch} steps, evaluated at the end")
+
+
+def _budget_callback(deadline: float, state: dict):
+    """Stop training at ``deadline`` (time.time()): evaluate and save once more, so the best evaluated checkpoint
+    is what ``load_best_model_at_end`` restores; ``state['stopped_by_budget']`` records it."""
+    from transformers import TrainerCallback
+
+    class StopAtDeadline(TrainerCallback):
+        def on_step_end(self, args, train_state, control, **kwargs):
+            if time.time() >= deadline and not state.get("stopped_by_budget"):
+                state["stopped_by_budget"] = True
+                state["stopped_at_step"] = train_state.global_step
+                control.should_training_stop = True
+                if args.eval_strategy != "no":
+                    control.should_evaluate = True
+                    control.should_save = True
+            return control
+
+    return StopAtDeadline()
+
+
+def interpolate_weights(model, base_state: dict, tuned_state: dict, alpha: float) -> None:
+    """Set ``model``'s weights to base + alpha · (tuned − base) (floating-point tensors; others from tuned)."""
+    import torch
+
+    mixed = {}
+    for name, tuned in tuned_state.items():
+        base = base_state.get(name)
+        if base is not None and torch.is_floating_point(tuned) and base.shape == tuned.shape:
+            mixed[name] = base + alpha * (tuned - base)
+        else:
+            mixed[name] = tuned
+    model.load_state_dict(mixed)
+
+
+def verdict_sentence(split: str, queries: int, base: float, best: float, kept: str) -> str:
+    """The plain-words result of the dev (or cross-validation) check that ``train`` prints and bench marks."""
+    where = f"on {split} ({queries} queries)"
+    if best > base:
+        return (f"Fine-tuning beat the base model {where}: {PRIMARY_METRIC} {base:.4f} → {best:.4f} "
+                f"({best - base:+.4f}); kept {kept}.")
+    return (f"No gain: fine-tuning did not beat the base model {where}: {PRIMARY_METRIC} base {base:.4f}, best "
+            f"fine-tuned {best:.4f}; the base model is kept. More training data, another recipe or "
+            "`legalsearch train --auto` may help; deploying this model serves the base model's quality.")
+
+
 def train(
     dataset: Dataset,
     triplets_path: str | Path,
@@ -152,11 +311,16 @@ def train(
     config: TrainingConfig,
     resume_from: str | Path | None = None,
     base_provenance: str = "",
+    recipe=None,
 ) -> dict:
     """Fine-tune ``base_model`` on the triplets; save the best dev checkpoint to ``out_dir``; return the report.
 
     ``out_dir`` ends up as a sentence-transformers model directory plus ``training_report.json``;
     intermediate checkpoints live in ``out_dir/checkpoints`` (pass one as ``resume_from`` to continue).
+    Triplet rows of queries in the evaluation split are left out (and counted), so a dev carved from train or a
+    cross-validation fold never trains on the queries it scores. With ``config.budget_s`` the schedule is fitted
+    to the measured cost of a step (:func:`fit_schedule`) and training stops at the deadline at the best evaluated
+    checkpoint. ``recipe`` (a :class:`legalsearch.recipe.Recipe`) is recorded in the report with its provenance.
     """
     (SentenceTransformer, SentenceTransformerTrainer, SentenceTransformerTrainingArguments, losses,
      BatchSamplers, _) = _import_training()
@@ -164,7 +328,13 @@ def train(
 
     started = time.time()
     out_dir = Path(out_dir)
-    rows = read_triplets(triplets_path)
+    all_rows = read_triplets(triplets_path)
+    evaluating = config.eval_split is not None
+    held_out = set(dataset.qrels.get(config.eval_split, {})) if evaluating else set()
+    rows = [r for r in all_rows if str(r.get("query_id", "")) not in held_out] if held_out else all_rows
+    if not rows:
+        raise TrainingError(f"every triplet row belongs to a query of the '{config.eval_split}' split; mine the "
+                            "train split")
     n_neg = len(rows[0]["negatives"])
     train_data = triplet_dataset(rows)
 
@@ -182,21 +352,62 @@ def train(
 
         tokenizer_path = SentenceTransformerEncoder.from_model(model, base_model, None).tokenizer_path
 
-    if config.cached_loss:
-        loss = losses.CachedMultipleNegativesRankingLoss(model, mini_batch_size=config.mini_batch_size)
-    else:
-        loss = losses.MultipleNegativesRankingLoss(model)
-    evaluator = make_dev_evaluator(dataset, config.eval_split, tokenizer_path, prompts=prompts)
+    model_config = getattr(getattr(model[0], "auto_model", None), "config", None)
+    cached, cached_reason = choose_cached_loss(
+        "on" if config.cached_loss else (getattr(recipe, "cached_loss", "off") if recipe is not None else "off"),
+        config.batch_size * (2 + n_neg), int(model.max_seq_length), model_config)
+    if cached != config.cached_loss:
+        from dataclasses import replace
+
+        config = replace(config, cached_loss=cached)
+    loss = make_loss(model, config, losses)
+    evaluator = make_dev_evaluator(dataset, config.eval_split, tokenizer_path, prompts=prompts) if evaluating else None
     processes = distributed.world_size()
+    # The untouched base model is scored through a cacheable encoder (mining usually encoded this corpus already),
+    # by rank 0 only: the other processes would encode the same corpus for the same numbers, and only rank 0 uses
+    # them (it alone decides what is kept, saves the model and writes the report).
+    from legalsearch.encoders import SentenceTransformerEncoder
+
+    baseline, eval_stats = {}, {}
+    if evaluating and distributed.is_main():
+        base_encoder = SentenceTransformerEncoder(base_model, device=device, max_seq_length=config.max_seq_length,
+                                                  prompts=prompts if overridden else None)
+        baseline = evaluator.record(evaluator.score(base_encoder, eval_stats), epoch=0, steps=0)
+        del base_encoder
 
     checkpoints = out_dir / "checkpoints"
     steps_per_epoch = math.ceil(len(rows) / (config.batch_size * processes))  # each process takes its own batches
-    total_steps = config.max_steps if config.max_steps > 0 else steps_per_epoch * config.epochs
-    strategy = "steps" if config.eval_steps > 0 else "epoch"
+    budget = None
+    epochs, max_steps, eval_steps = config.epochs, config.max_steps, config.eval_steps
+    if config.budget_s is not None and processes > 1:
+        # each process would time its own steps and fit its own schedule; processes must run the same steps
+        log.warning("--budget is not applied under %d processes: the recipe's epochs and steps are used", processes)
+    if config.budget_s is not None and resume_from is None and processes == 1:
+        step_s = config.step_seconds or measure_step_seconds(model, config, rows, losses)
+        if evaluating and not eval_stats.get("from_cache", True):
+            eval_s = float(eval_stats["seconds"])  # the base model's evaluation just encoded the whole corpus
+        else:
+            # An evaluation encodes every passage once, forward only: a third of a training pass per text (a
+            # quarter with the cached loss, which runs the forward pass twice).
+            per_text = step_s / max(1, min(config.batch_size, len(rows)) * (2 + n_neg)) / (4 if cached else 3)
+            eval_s = per_text * eval_stats.get("passages", len(dataset.corpus)) if evaluating else 0.0
+        remaining = config.budget_s - (time.time() - started)
+        if max_steps > 0:  # a fixed step count (smoke runs) is kept; the deadline still applies
+            plan = SchedulePlan(epochs, max_steps, eval_steps, max_steps * step_s, f"--max-steps {max_steps}")
+        else:
+            plan = fit_schedule(steps_per_epoch, epochs, step_s, eval_s, remaining)
+            epochs, max_steps, eval_steps = plan.epochs, plan.max_steps, plan.eval_steps
+        budget = {"budget_s": round(config.budget_s, 1), "measured_step_s": round(step_s, 3),
+                  "estimated_eval_s": round(eval_s, 1), "remaining_at_start_s": round(remaining, 1),
+                  "planned_epochs": epochs, "planned_max_steps": max_steps, "projected_s": round(plan.projected_s, 1),
+                  "reason": plan.reason}
+        log.info("time budget: %s", plan.reason)
+    total_steps = max_steps if max_steps > 0 else steps_per_epoch * epochs
+    strategy = ("steps" if eval_steps > 0 else "epoch") if evaluating else "no"
     args = SentenceTransformerTrainingArguments(
         output_dir=str(checkpoints),
-        num_train_epochs=config.epochs,
-        max_steps=config.max_steps,
+        num_train_epochs=epochs,
+        max_steps=max_steps,
         per_device_train_batch_size=config.batch_size,
         learning_rate=config.learning_rate,
         # An integer step count means the same in transformers 4 and 5 (5 deprecates warmup_ratio).
@@ -206,12 +417,13 @@ def train(
         batch_sampler=choose_batch_sampler(config, BatchSamplers),
         eval_strategy=strategy,
         save_strategy=strategy,
-        eval_steps=config.eval_steps or None,
-        save_steps=config.eval_steps or None,
+        eval_steps=eval_steps or None,
+        save_steps=eval_steps or None,
         save_total_limit=2,
-        load_best_model_at_end=True,
-        # the evaluator prefixes its metrics with the split (dev_ndcg@10), the Trainer with eval_
-        metric_for_best_model=f"eval_{config.eval_split}_{PRIMARY_METRIC}",
+        load_best_model_at_end=evaluating,
+        # the evaluator prefixes its metrics with the split (dev_ndcg@10), the Trainer with eval_; named here, not
+        # read from the evaluator, which only knows it once it has run (not on ranks > 0)
+        metric_for_best_model=f"eval_{config.eval_split}_{PRIMARY_METRIC}" if evaluating else None,
         greater_is_better=True,
         logging_steps=max(1, min(50, len(rows) // config.batch_size)),
         report_to="none",
@@ -224,17 +436,6 @@ def train(
         prompts=_column_prompts(prompts, train_data.column_names) or None,
     )
     args.device  # noqa: B018 - sets up the devices and, under torchrun, the process group, before anything else runs
-    # The untouched base model is scored through a cacheable encoder (mining usually encoded this corpus already),
-    # by rank 0 only: the other processes would encode the same corpus for the same numbers.
-    baseline = None
-    if distributed.is_main():
-        from legalsearch.encoders import SentenceTransformerEncoder
-
-        base_encoder = SentenceTransformerEncoder(base_model, device=device, max_seq_length=config.max_seq_length,
-                                                  prompts=prompts if overridden else None)
-        baseline = evaluator.record(evaluator.score(base_encoder), epoch=0, steps=0)
-        del base_encoder
-    baseline = distributed.from_main(baseline)
     if not model.model_card_data.widget:
         # sentence-transformers otherwise samples 1,000 rows for the model card's widget behind a progress bar of
         # its own; the first training row shows the same thing (its query and positive) at no cost.
@@ -242,6 +443,9 @@ def train(
     trainer = SentenceTransformerTrainer(model=model, args=args, train_dataset=train_data, loss=loss,
                                          evaluator=evaluator)
     _log_losses_quietly(trainer)
+    stop_state: dict = {}
+    if config.budget_s is not None:
+        trainer.add_callback(_budget_callback(started + config.budget_s, stop_state))
     if resume_from is not None and not Path(resume_from).is_dir():
         raise TrainingError(f"checkpoint {resume_from} does not exist; see {checkpoints} for saved checkpoints")
     trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
@@ -250,13 +454,25 @@ def train(
         distributed.barrier()
         return distributed.from_main(None)
 
-    # Keep the better of the best checkpoint and the untouched base model: fine-tuning must not make dev worse.
-    key = f"{config.eval_split}_{PRIMARY_METRIC}"
-    best_dev = max((h[PRIMARY_METRIC] for h in evaluator.history[1:]), default=float("-inf"))
-    kept_base = best_dev < baseline[key]
-    final_model = SentenceTransformer(base_model, device=device) if kept_base else trainer.model
-    if kept_base:
-        log.warning("no epoch beat the base model on dev %s; keeping the base model", PRIMARY_METRIC)
+    kept_base, interpolation, verdict = False, None, None
+    final_model = trainer.model
+    if evaluating:
+        # Keep the better of the best checkpoint and the untouched base model: fine-tuning must not make dev worse.
+        key = f"{config.eval_split}_{PRIMARY_METRIC}"
+        base_score = baseline[key]
+        best_dev = max((h[PRIMARY_METRIC] for h in evaluator.history[1:]), default=float("-inf"))
+        kept = "the best dev checkpoint"
+        if config.variance_reduction == "interpolate" and best_dev > float("-inf"):
+            interpolation = _choose_interpolation(trainer.model, base_model, device, evaluator, base_score, best_dev)
+            best_dev = max(best_dev, interpolation["chosen_score"])
+            if 0 < interpolation["alpha"] < 1:
+                kept = f"the base weights interpolated with the best checkpoint (a = {interpolation['alpha']})"
+        kept_base = best_dev <= base_score
+        if kept_base:
+            final_model = SentenceTransformer(base_model, device=device)
+        verdict = verdict_sentence(config.eval_split, len(dataset.qrels[config.eval_split]), base_score,
+                                   best_dev, kept)
+        log.info("%s", verdict)  # the commands print it (train, bench, demo): not a second time as a warning
     if config.max_seq_length:
         final_model.max_seq_length = config.max_seq_length
     if prompts:  # export, eval and deploy read them from the model: every later encoder prepends the same text
@@ -272,31 +488,64 @@ def train(
         "base_model_provenance": base_provenance,
         "config": {**asdict(config), "device": device},
         "prompts": prompts.to_dict(),
+        "recipe": recipe.to_dict() if recipe is not None else None,
         "loss": type(loss).__name__,
+        "loss_choice": cached_reason,
         "loss_config": loss.get_config_dict() if hasattr(loss, "get_config_dict") else {},
-        "evaluator": evaluator.get_config_dict(),
+        "evaluator": evaluator.get_config_dict() if evaluating else None,
         "data": {
             "dataset": str(dataset.path),
             "dataset_sha256": dataset.checksum(),
             "triplets": str(triplets_path),
             "triplets_sha256": file_sha256(triplets_path),
             "triplet_rows": len(rows),
+            "rows_left_out_as_eval_queries": len(all_rows) - len(rows),
             "sources": source_shares(dataset.path, [str(r.get("query_id", "")) for r in rows]),
             "negatives_per_row": n_neg,
             "relevant_grade": dataset.relevant_grade,
         },
         "dev_before_training": {m.removeprefix(f"{config.eval_split}_"): v for m, v in baseline.items()},
-        "dev_history": evaluator.history,
+        "dev_history": evaluator.history if evaluating else [],
         "best_checkpoint": trainer.state.best_model_checkpoint,
         "kept_base_model": kept_base,
+        "tuned_beats_base": (not kept_base) if evaluating else None,
+        "verdict": verdict,
+        "interpolation": interpolation,
+        "budget": budget,
+        "stopped_by_budget": bool(stop_state.get("stopped_by_budget")),
+        "stopped_at_step": stop_state.get("stopped_at_step"),
         "global_steps": trainer.state.global_step,
         "wall_time_s": round(time.time() - started, 1),
         "machine": {"platform": platform.platform(), "processor": platform.processor(),
                     "python": platform.python_version(), "processes": processes},
     }
+    if report["stopped_by_budget"]:
+        log.info("the time budget ran out at step %s: stopped at the best evaluated checkpoint",
+                 report["stopped_at_step"])
     (out_dir / "training_report.json").write_text(json.dumps(report, indent=2))
     distributed.barrier()  # the other processes wait until the model and the report are on disk
     return distributed.from_main(report)
+
+
+INTERPOLATION_ALPHAS = (0.5,)
+
+
+def _choose_interpolation(model, base_model: str, device: str, evaluator, base_score: float,
+                          tuned_score: float) -> dict:
+    """Score base + a·(tuned − base) on dev for each a in :data:`INTERPOLATION_ALPHAS`; leave ``model`` at the
+    best a among those, 0 (base) and 1 (tuned, already scored)."""
+    from sentence_transformers import SentenceTransformer
+
+    tuned_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    base_state = SentenceTransformer(base_model, device=device).state_dict()
+    scores = {0.0: base_score, 1.0: tuned_score}
+    for alpha in INTERPOLATION_ALPHAS:
+        interpolate_weights(model, base_state, tuned_state, alpha)
+        scores[alpha] = evaluator(model, epoch=f"interpolate a={alpha}", steps=-1)[
+            f"{evaluator.name}_{PRIMARY_METRIC}"]
+    alpha = max(scores, key=lambda a: (round(scores[a], 6), a))
+    interpolate_weights(model, base_state, tuned_state, alpha if alpha > 0 else 1.0)
+    return {"alpha": alpha, "chosen_score": scores[alpha], "scores": {str(a): v for a, v in scores.items()}}
 
 
 def _log_losses_quietly(trainer) -> None:

@@ -189,6 +189,35 @@ def _delete_pipelines(cluster: Cluster, prefix: str) -> None:
 
 
 # -- deploy --------------------------------------------------------------------------------------------------------
+def training_warning(export_dir: str | Path | None) -> str | None:
+    """A warning when the model behind ``export_dir`` did not beat its base model on dev or cross-validation.
+
+    Reads ``training_report.json`` next to the exported model (``export_report.json``'s ``source_model``), or in
+    the export directory itself; ``None`` when no report is found or the fine-tuned model won.
+    """
+    if export_dir is None:
+        return None
+    export_dir = Path(export_dir)
+    candidates = [export_dir / "training_report.json"]
+    try:
+        source = json.loads((export_dir / "export_report.json").read_text(encoding="utf-8")).get("source_model")
+    except (OSError, ValueError):
+        source = None
+    if source:
+        candidates.insert(0, Path(source) / "training_report.json")
+    for path in candidates:
+        try:
+            report = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if report.get("kept_base_model") or report.get("tuned_beats_base") is False:
+            verdict = report.get("verdict") or "fine-tuning did not beat the base model on dev"
+            return (f"warning: {verdict} ({path}) — this deploy serves the base model's quality, not a "
+                    "fine-tuned gain")
+        return None
+    return None
+
+
 def deploy(
     cluster: Cluster,
     corpus: str | Path,
@@ -214,6 +243,10 @@ def deploy(
     # 2. model
     model_id: str | None = None
     fresh = False
+    warning = training_warning(options.export_dir)
+    if warning:
+        log.warning("%s", warning)
+        echo(warning)
     if options.vectors == "server":
         if options.export_dir is None:
             raise PackageError("server-side vectors need --export DIR (the output of `legalsearch export`)")

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
-from legalsearch.commands.options import MetricList, base_option, dataset_option, load_dataset_or_fail, \
-    prompt_options, relevant_grade_option, seed_option, skip_invalid_option
+from legalsearch.commands.options import MetricList, Window, base_option, budget_option, dataset_option, \
+    load_dataset_or_fail, prompt_options, recipe_file_option, recipe_flag, relevant_grade_option, resolve_recipe, \
+    skip_invalid_option
 from legalsearch.evaluation import DEFAULT_METRICS
 from legalsearch.hybrid import FILE_NAME as HYBRID_FILE
 from legalsearch.plugin.cli import connection_options
@@ -30,27 +31,39 @@ from legalsearch.plugin.cli import connection_options
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default="runs/bench",
               show_default=True, help="Directory for results.json, report.md, report.html, hybrid.json.")
 @click.option("--split", default="test", show_default=True, help="Held-out split to report on.")
-@click.option("--dev-split", default="dev", show_default=True, help="Split used to tune hybrid settings.")
+@click.option("--dev-split", default="dev", show_default=True,
+              help="Split used to tune hybrid settings (below 30 queries, the recipe's dev plan: dev carved from "
+              "train, or the split as it is when train is cross-validated).")
 @click.option("--metrics", type=MetricList(), default=",".join(DEFAULT_METRICS), show_default=True)
 @click.option("--bootstrap", "bootstrap_samples", type=click.IntRange(min=100), default=2000, show_default=True,
               help="Bootstrap resamples for the confidence intervals.")
 @click.option("--speed/--no-speed", default=True, show_default=True, help="Measure encoder speed.")
-@click.option("--epochs", type=click.IntRange(min=1), default=2, show_default=True,
-              help="Epochs when fine-tuning first (no --model).")
+@recipe_file_option
+@recipe_flag("--epochs", field="epochs", type=click.IntRange(min=1), help="Epochs when fine-tuning first (no --model)")
+@recipe_flag("--negatives", field="negatives", type=click.IntRange(min=1),
+             help="Hard negatives per pair when fine-tuning first")
+@recipe_flag("--lr", field="learning_rate", type=click.FloatRange(min=0, min_open=True),
+             help="Learning rate when fine-tuning first")
+@recipe_flag("--max-seq-length", field="max_seq_length", type=Window(),
+             help="Window when fine-tuning first: tokens, 'model' or 'auto' (fitted to the corpus)")
+@budget_option
+@click.option("--seeds", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Fine-tune this many times (seeds SEED, SEED+1, ...) and report each seed, the mean, the spread "
+              "and an interval over seeds and queries (not with --model).")
 @prompt_options
-@seed_option
+@recipe_flag("--seed", field="seed", type=int, help="Random seed")
 @skip_invalid_option
 @relevant_grade_option
 def bench(dataset, model_dir, base_model, export_dir, no_onnx, settings, index_name, out, split, dev_split, metrics,
-          bootstrap_samples, speed, epochs, query_prompt, passage_prompt, seed, skip_invalid, relevant_grade) -> None:
+          bootstrap_samples, speed, recipe_file, epochs, negatives, learning_rate, max_seq_length, budget_minutes,
+          seeds, query_prompt, passage_prompt, seed, skip_invalid, relevant_grade) -> None:
     """Benchmark BM25, base, fine-tuned (PyTorch and deployed ONNX) and tuned hybrid on held-out queries.
 
     The ONNX row is the export's deployable variant (int8, or fp32 when int8 failed the quality gate); with --url,
     the variant the index was deployed with, which also embeds the queries sent to it.
     """
-    from legalsearch.bench import run_bench
     from legalsearch.bench.report import write_reports
-    from legalsearch.encoders import SentenceTransformerEncoder, resolve_model_name
+    from legalsearch.encoders import resolve_model_name
     from legalsearch.errors import BenchError
 
     ds = load_dataset_or_fail(dataset, skip_invalid, relevant_grade)
@@ -62,26 +75,94 @@ def bench(dataset, model_dir, base_model, export_dir, no_onnx, settings, index_n
         from legalsearch.bench.cluster import ClusterTarget
 
         target = ClusterTarget.open(settings, index_name)
+    recipe = resolve_recipe(recipe_file, epochs=epochs, negatives=negatives, learning_rate=learning_rate,
+                            max_seq_length=max_seq_length, budget_minutes=budget_minutes, seed=seed)
+    if model_dir is not None and seeds > 1:
+        raise click.UsageError("--seeds trains the model N times; it cannot be combined with --model")
     base_name, provenance = resolve_model_name(base_model)
     click.echo(f"Base model: {provenance}", err=True)
     out.mkdir(parents=True, exist_ok=True)
-    if model_dir is None:
-        from legalsearch.encoders import load_encoder
-        from legalsearch.mining import MiningConfig, mine
-        from legalsearch.training import TrainingConfig, clean_checkpoints, train
+    prompts = {"query_prompt": query_prompt, "passage_prompt": passage_prompt}
+    bench_ds, dev_note = bench_dev(ds, dev_split, recipe)
+    if dev_note:
+        click.echo(dev_note, err=True)
+    if model_dir is not None:
+        results = [bench_one(bench_ds, model_dir, base_name, provenance, export_dir, no_onnx, target, out, split,
+                             dev_split, metrics, bootstrap_samples, speed, recipe.seed, prompts=prompts)]
+    else:
+        results = []
+        for i in range(seeds):
+            seed_recipe = recipe if i == 0 else recipe.override({"seed": recipe.seed + i}, f"flag --seeds (seed {i + 1} of {seeds})")
+            seed_out = out if seeds == 1 else out / f"seed-{seed_recipe.seed}"
+            click.echo(f"No --model: mining and fine-tuning with the recipe (seed {seed_recipe.seed}, "
+                       f"{i + 1} of {seeds})", err=True)
+            report = fine_tune_first(ds, base_name, provenance, seed_out, seed_recipe, prompts)
+            first = i == 0
+            results.append(bench_one(bench_ds, seed_out / "model", base_name, provenance,
+                                     export_dir if first else None, no_onnx or not first, target if first else None,
+                                     seed_out, split, dev_split, metrics, bootstrap_samples, speed and first,
+                                     seed_recipe.seed, training=report, prompts=prompts))
+    data = results[0]
+    if len(results) > 1:
+        from legalsearch.bench import summarize_seeds
 
-        click.echo("No --model: mining hard negatives and fine-tuning with the pipeline defaults", err=True)
-        prompted = dict(query_prompt=query_prompt, passage_prompt=passage_prompt)
-        mine(ds, load_encoder(base_name, **prompted), MiningConfig(seed=seed), out / "triplets.jsonl",
-             show_progress=True)
-        model_dir = out / "model"
-        train(ds, out / "triplets.jsonl", base_name, model_dir, TrainingConfig(epochs=epochs, seed=seed, **prompted),
-              base_provenance=provenance)
-        clean_checkpoints(model_dir)
+        data = {**results[0], "seeds": summarize_seeds(results, bootstrap_samples, recipe.seed),
+                "per_seed_outputs": [str(out / f"seed-{recipe.seed + i}") for i in range(seeds)]}
+    (out / "results.json").write_text(json.dumps(data, indent=2))
+    hybrid_path = out / HYBRID_FILE
+    if not hybrid_path.is_file() and len(results) > 1:
+        import shutil
+
+        shutil.copy(out / f"seed-{recipe.seed}" / HYBRID_FILE, hybrid_path)
+    paths = write_reports(data, out)
+    click.echo(paths["markdown"].read_text())
+    click.echo(f"Wrote {out}/results.json, {paths['markdown']}, {paths['html']}, {hybrid_path}", err=True)
+
+
+def bench_dev(ds, dev_split: str, recipe):
+    """The dataset whose ``dev_split`` tunes the hybrid: as it is with enough queries, else with dev carved from
+    train as the recipe's dev plan carves it (the same seeded draw as training); a note saying which, or None."""
+    from legalsearch.splits import DEV_SPLIT, plan_dev
+
+    if dev_split != DEV_SPLIT or "train" not in ds.qrels:
+        return ds, None
+    planned, plan = plan_dev(ds, recipe.dev_min_queries, recipe.cv_folds, recipe.seed)
+    if plan.method == "carved from train":
+        return planned, f"Hybrid tuning and dev: {plan.reason}"
+    if plan.method == "cross-validation":
+        have = DEV_SPLIT in ds.qrels
+        return ds, (f"Dev: {plan.reason}; the hybrid is tuned on the "
+                    + (f"{len(ds.qrels[DEV_SPLIT])}-query dev split" if have else "default settings (no dev)"))
+    return ds, None
+
+
+def fine_tune_first(ds, base_name: str, provenance: str, out: Path, recipe, prompts: dict | None = None) -> dict:
+    """Mine and fine-tune into OUT/model with the recipe (within its budget); print what it chose."""
+    import contextlib
+    import sys
+
+    from legalsearch.commands.train_cmd import describe_training
+    from legalsearch.finetune import mine_and_fine_tune
+    from legalsearch.training import clean_checkpoints
+
+    with contextlib.redirect_stdout(sys.stderr):
+        report = mine_and_fine_tune(ds, base_name, out, recipe, provenance, show_progress=True, prompts=prompts)
+    clean_checkpoints(out / "model")
+    for line in describe_training(report):
+        click.echo(line, err=True)
+    return report
+
+
+def bench_one(ds, model_dir, base_name, provenance, export_dir, no_onnx, target, out, split, dev_split, metrics,
+              bootstrap_samples, speed, seed, training=None, prompts: dict | None = None) -> dict:
+    """The benchmark of one fine-tuned model: results.json, hybrid.json and reports in ``out``; returns results."""
+    from legalsearch.bench import run_bench
+    from legalsearch.bench.report import write_reports
+    from legalsearch.encoders import SentenceTransformerEncoder
 
     # the same prompts on every row (legalsearch.prompts); the ONNX row prepends what its export recorded
-    base = SentenceTransformerEncoder(base_name, query_prompt=query_prompt, passage_prompt=passage_prompt)
-    tuned = SentenceTransformerEncoder(str(model_dir), query_prompt=query_prompt, passage_prompt=passage_prompt)
+    base = SentenceTransformerEncoder(base_name, **(prompts or {}))
+    tuned = SentenceTransformerEncoder(str(model_dir), **(prompts or {}))
     if target is not None:
         target.check_dimension(tuned.dimension)
     if base.dimension != tuned.dimension:
@@ -105,7 +186,9 @@ def bench(dataset, model_dir, base_model, export_dir, no_onnx, settings, index_n
 
     extra = {"models": {"base": provenance, "fine-tuned": str(model_dir),
                         "export": str(export_dir) if export_dir else None}}
-    if model_dir is not None and (Path(model_dir) / "training_report.json").is_file():
+    if training is not None:
+        extra["training"] = training
+    elif model_dir is not None and (Path(model_dir) / "training_report.json").is_file():
         extra["training"] = json.loads((Path(model_dir) / "training_report.json").read_text())
     result = run_bench(ds, encoders, split=split, dev_split=dev_split, metrics=metrics,
                        bootstrap_samples=bootstrap_samples, seed=seed, speed_encoders=speed_encoders,
@@ -117,7 +200,6 @@ def bench(dataset, model_dir, base_model, export_dir, no_onnx, settings, index_n
         result.data["cluster"] = cluster_bench(target, ds, split, result.data, query_encoder, variant=variant,
                                                metrics=metrics)
     result.save(out)
-    hybrid_path = result.hybrid.save(out / HYBRID_FILE)
-    paths = write_reports(result.data, out)
-    click.echo(paths["markdown"].read_text())
-    click.echo(f"Wrote {out}/results.json, {paths['markdown']}, {paths['html']}, {hybrid_path}", err=True)
+    result.hybrid.save(out / HYBRID_FILE)
+    write_reports(result.data, out)
+    return result.data

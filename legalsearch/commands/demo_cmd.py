@@ -12,11 +12,17 @@ from pathlib import Path
 
 import click
 
-from legalsearch.commands.options import base_option, dataset_option, load_dataset_or_fail, seed_option, \
-    skip_invalid_option
+from legalsearch.commands.options import base_option, budget_option, dataset_option, load_dataset_or_fail, \
+    recipe_file_option, recipe_flag, resolve_recipe, skip_invalid_option
+
+# The default recipe's CPU budget is sized for ~1,500 training pairs; the demo scales it to the sample's pairs.
+REFERENCE_PAIRS = 1500
+MIN_DEMO_BUDGET_MINUTES = 3.0
 
 
-DEMO_MAX_SEQ_LENGTH = 128
+def demo_budget_minutes(recipe, pairs: int, device: str) -> float:
+    """The recipe's budget for this device scaled by ``pairs`` / :data:`REFERENCE_PAIRS`, at least 3 minutes."""
+    return max(MIN_DEMO_BUDGET_MINUTES, recipe.budget_seconds(device) / 60 * pairs / REFERENCE_PAIRS)
 
 
 @click.command()
@@ -24,39 +30,58 @@ DEMO_MAX_SEQ_LENGTH = 128
 @base_option
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default="runs/demo",
               show_default=True, help="Directory for triplets, model, export and results.")
-@click.option("--epochs", type=click.IntRange(min=1), default=2, show_default=True)
+@recipe_file_option
+@recipe_flag("--epochs", field="epochs", type=click.IntRange(min=1), help="Epochs")
+@budget_option
 @click.option("--export/--no-export", "do_export", default=True, show_default=True,
               help="Export the fine-tuned model to int8 ONNX with the quality gate.")
-@seed_option
+@recipe_flag("--seed", field="seed", type=int, help="Random seed")
 @skip_invalid_option
-def demo(dataset, base_model, out, epochs, do_export, seed, skip_invalid) -> None:
-    """Run validate → mine → train → eval → export end to end (default: bundled sample, offline MiniLM)."""
-    from legalsearch.comparison import compare
-    from legalsearch.encoders import OFFLINE_MODEL_NAME, load_encoder, resolve_model_name
-    from legalsearch.mining import MiningConfig, mine
-    from legalsearch.training import TrainingConfig, clean_checkpoints, train
+def demo(dataset, base_model, out, recipe_file, epochs, budget_minutes, do_export, seed, skip_invalid) -> None:
+    """Run validate → mine → train → eval → export end to end (default: bundled sample, offline MiniLM).
 
+    It uses the same recipe as `train` and `bench`, with the time budget scaled to the sample's size.
+    """
+    import contextlib
+    import sys
+
+    from legalsearch.commands.train_cmd import describe_training
+    from legalsearch.comparison import compare
+    from legalsearch.encoders import OFFLINE_MODEL_NAME, default_device, load_encoder, resolve_model_name
+    from legalsearch.finetune import fine_tune, fit_recipe_window
+    from legalsearch.mining import mine
+    from legalsearch.training import clean_checkpoints
+
+    recipe = resolve_recipe(recipe_file, epochs=epochs, budget_minutes=budget_minutes, seed=seed)
     started = time.time()
     out.mkdir(parents=True, exist_ok=True)
     ds = load_dataset_or_fail(dataset, skip_invalid)
     click.echo(f"[1/5] data: {ds.path} — " + ", ".join(f"{k} {v}" for k, v in ds.report.counts.items()))
 
     name, provenance = resolve_model_name(base_model or OFFLINE_MODEL_NAME)
-    click.echo(f"[2/5] mining hard negatives with {provenance}")
-    # 128-token windows and one hard negative per pair keep the demo to minutes on two CPU cores; long
-    # documents are still read whole, as overlapping passages (MaxP).
-    base = load_encoder(name, max_seq_length=DEMO_MAX_SEQ_LENGTH)
-    report = mine(ds, base, MiningConfig(seed=seed, num_negatives=1), out / "triplets.jsonl", show_progress=True)
+    if recipe.is_default("budget_minutes"):
+        pairs = sum(len(p) for p in ds.positives("train").values())
+        minutes = demo_budget_minutes(recipe, pairs, default_device())
+        recipe = recipe.fitted("budget_minutes", round(minutes, 2),
+                               f"the default budget scaled to the sample's {pairs} training pairs "
+                               f"(of {REFERENCE_PAIRS}), at least {MIN_DEMO_BUDGET_MINUTES:g} minutes")
+    recipe = fit_recipe_window(recipe, ds, name)
+    click.echo(f"[2/5] mining hard negatives with {provenance} ({recipe.negatives} per pair, "
+               f"{recipe.max_seq_length}-token window: {recipe.source('max_seq_length')})")
+    base = load_encoder(name, max_seq_length=recipe.window())
+    report = mine(ds, base, recipe.mining_config(), out / "triplets.jsonl", show_progress=True)
     click.echo(f"      {report.triplets} triplets; {report.dropped_by_guard} candidates dropped by the "
                f"false-negative guard, {report.excluded_judged} judged-relevant excluded")
 
-    click.echo(f"[3/5] fine-tuning ({epochs} epoch{'s' * (epochs != 1)}, MultipleNegativesRankingLoss with hard "
-               "negatives)")
+    click.echo(f"[3/5] fine-tuning (the recipe: up to {recipe.epochs} epoch{'s' * (recipe.epochs != 1)}, lr "
+               f"{recipe.learning_rate:g}, MultipleNegativesRankingLoss with hard negatives, "
+               f"{recipe.budget_minutes:g}-minute budget)")
     model_dir = out / "model"
-    training = train(ds, out / "triplets.jsonl", name, model_dir,
-                     TrainingConfig(epochs=epochs, seed=seed, max_seq_length=DEMO_MAX_SEQ_LENGTH),
-                     base_provenance=provenance)
+    with contextlib.redirect_stdout(sys.stderr):
+        training = fine_tune(ds, out / "triplets.jsonl", name, model_dir, recipe, provenance, started=started)
     clean_checkpoints(model_dir)
+    for line in describe_training(training):
+        click.echo(f"      {line}")
 
     click.echo("[4/5] evaluating on the test split")
     tuned = load_encoder(model_dir)

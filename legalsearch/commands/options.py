@@ -107,3 +107,72 @@ def print_skipped(report) -> None:
         click.echo(f"Skipped {report.total_skipped} invalid rows:", err=True)
         for reason, count in report.skipped.most_common():
             click.echo(f"  {count:6d}  {reason}  (first at {report.examples[reason]})", err=True)
+
+
+class RecipeFile(click.ParamType):
+    """A recipe file (JSON or TOML), read and checked now so that a bad file fails before any work."""
+
+    name = "FILE"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, Path) or value is None:
+            return value
+        path = click.Path(exists=True, dir_okay=False, path_type=Path).convert(value, param, ctx)
+        from legalsearch.errors import RecipeError
+        from legalsearch.recipe import resolve
+
+        try:
+            resolve(path)
+        except RecipeError as exc:
+            self.fail(str(exc), param, ctx)
+        return path
+
+
+class Window(click.ParamType):
+    """``auto``, ``model`` or a token count (16 to 8192)."""
+
+    name = "TOKENS|auto|model"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int) or value in ("auto", "model"):
+            return value
+        try:
+            number = int(value)
+        except ValueError:
+            self.fail(f"{value!r} is not auto, model or a whole number of tokens", param, ctx)
+        if not 16 <= number <= 8192:
+            self.fail(f"{number} is not between 16 and 8192 tokens", param, ctx)
+        return number
+
+
+def _recipe_default(name: str) -> str:
+    from legalsearch.recipe import DEFAULT
+
+    value = getattr(DEFAULT, name)
+    return ",".join(value) if isinstance(value, tuple) else str(value)
+
+
+recipe_file_option = click.option(
+    "--recipe", "recipe_file", type=RecipeFile(), default=None,
+    help="Recipe file (JSON or TOML, the field names of docs/pipeline.md 'The recipe'); flags override it, it "
+    "overrides the built-in recipe.")
+budget_option = click.option(
+    "--budget", "budget_minutes", type=click.FloatRange(min=0, min_open=True), default=None, metavar="MINUTES",
+    help="Minutes for mining plus training; the schedule is fitted to it and training stops at the best "
+    "evaluated checkpoint when it runs out (default: CPU 30, CUDA 120).")
+
+
+def recipe_flag(*names, field: str, help: str, **kwargs):
+    """A flag that overrides recipe field ``field``; not given = the recipe's value (shown in the help)."""
+    return click.option(*names, field, default=None, help=f"{help} (recipe: {_recipe_default(field)})", **kwargs)
+
+
+def resolve_recipe(recipe_file, **flags):
+    """The built-in recipe, then the file, then the flags that were given; a bad value is a usage error."""
+    from legalsearch.errors import RecipeError
+    from legalsearch.recipe import resolve
+
+    try:
+        return resolve(recipe_file, flags)
+    except RecipeError as exc:
+        raise click.UsageError(str(exc)) from exc

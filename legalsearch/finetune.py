@@ -1,0 +1,285 @@
+"""The recipe, end to end: fit it to the data and the budget, choose dev (or folds), mine, train.
+
+``legalsearch train`` calls :func:`fine_tune` on triplets it is given; ``bench`` and ``demo`` call
+:func:`mine_and_fine_tune`. Both record in ``training_report.json`` the recipe with the provenance of every value,
+the dev plan (:mod:`legalsearch.splits`), the time budget and what was fitted to it, and the plain-words verdict
+of the dev or cross-validation check (did fine-tuning beat the base model?).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import shutil
+import time
+from pathlib import Path
+
+from legalsearch.data import Dataset
+from legalsearch.recipe import Recipe, fit_window
+from legalsearch.splits import DEV_SPLIT, fold_dataset, merged_dataset, plan_dev
+from legalsearch.training import PRIMARY_METRIC, clean_checkpoints, train, verdict_sentence
+
+log = logging.getLogger(__name__)
+
+
+def fit_recipe_window(recipe: Recipe, dataset: Dataset, base_model: str, triplets_path: Path | None = None) -> Recipe:
+    """Resolve ``max_seq_length``: a number stays; with triplets already mined, ``auto`` takes the window they were
+    mined at (positives and negatives are cut to it); otherwise :func:`legalsearch.recipe.fit_window`."""
+    if isinstance(recipe.max_seq_length, int):
+        return recipe
+    if recipe.max_seq_length == "auto" and triplets_path is not None:
+        report = Path(triplets_path).with_suffix(".report.json")
+        if report.is_file():
+            mined = json.loads(report.read_text()).get("config", {}).get("max_seq_length")
+            if mined:
+                return recipe.fitted("max_seq_length", int(mined), f"the window the triplets were mined at "
+                                                                   f"({report.name})")
+    from legalsearch.encoders import load_encoder
+
+    encoder = load_encoder(base_model)
+    tokenizer = getattr(encoder, "tokenizer_path", None)
+    if tokenizer is None:
+        return recipe.fitted("max_seq_length", int(encoder.max_seq_length), "no tokenizer to measure the corpus "
+                             "with: the model's own window")
+    return fit_window(recipe, [d.full_text for d in dataset.corpus.values()], tokenizer, int(encoder.max_seq_length))
+
+
+def mine_and_fine_tune(dataset: Dataset, base_model: str, out_dir: Path, recipe: Recipe, base_provenance: str = "",
+                       device: str | None = None, show_progress: bool = False, started: float | None = None,
+                       prompts: dict | None = None) -> dict:
+    """Fit the window, mine ``out_dir/triplets.jsonl`` and fine-tune into ``out_dir/model`` within the budget
+    (which counts from ``started``, default now); returns the training report."""
+    from legalsearch.encoders import default_device, load_encoder
+    from legalsearch.mining import mine
+
+    started = time.time() if started is None else started
+    recipe = fit_recipe_window(recipe, dataset, base_model)
+    out_dir = Path(out_dir)
+    triplets = out_dir / "triplets.jsonl"
+    mining = mine(dataset, load_encoder(base_model, max_seq_length=recipe.window(), **(prompts or {})),
+                  recipe.mining_config(), triplets, show_progress=show_progress)
+    mined_s = time.time() - started
+    report = fine_tune(dataset, triplets, base_model, out_dir / "model", recipe, base_provenance,
+                       device=device or default_device(), started=started, prompts=prompts)
+    report["mining"] = {**mining.to_dict(), "seconds": round(mined_s, 1)}
+    (out_dir / "model" / "training_report.json").write_text(json.dumps(report, indent=2))
+    return report
+
+
+def fine_tune(dataset: Dataset, triplets_path: Path, base_model: str, out_dir: Path, recipe: Recipe,
+              base_provenance: str = "", device: str | None = None, started: float | None = None,
+              resume_from: Path | None = None, max_steps: int = -1, eval_steps: int = 0,
+              eval_split: str | None = None, mini_batch_size: int = 8, prompts: dict | None = None) -> dict:
+    """Train on mined triplets with ``recipe``: plan dev (dev split, carved from train, or cross-validation),
+    fit the window and the schedule to the budget, keep the base model when it is not beaten.
+
+    ``eval_split``: score on this split as it is instead of planning dev (for an explicit ``--eval-split``).
+    """
+    from legalsearch.encoders import default_device
+
+    started = time.time() if started is None else started
+    device = device or default_device()
+    out_dir = Path(out_dir)
+    recipe = fit_recipe_window(recipe, dataset, base_model, triplets_path)
+    deadline = started + recipe.budget_seconds(device)
+    budget_source = recipe.source("budget_minutes")
+    if eval_split is not None:
+        data, plan = dataset, None
+    else:
+        data, plan = plan_dev(dataset, recipe.dev_min_queries, recipe.cv_folds, recipe.seed)
+    extra = {"device": device, "max_steps": max_steps, "eval_steps": eval_steps, "mini_batch_size": mini_batch_size,
+             **(prompts or {})}
+    if plan is None or plan.method != "cross-validation":
+        config = recipe.training_config(eval_split=eval_split or DEV_SPLIT,
+                                        budget_s=max(1.0, deadline - time.time()),
+                                        variance_reduction=recipe.variance_reduction, **extra)
+        report = train(data, triplets_path, base_model, out_dir, config, resume_from=resume_from,
+                       base_provenance=base_provenance, recipe=recipe)
+        report["dev_plan"] = plan.to_dict() if plan else {"method": f"the '{eval_split}' split as given"}
+        report["budget_source"] = budget_source
+        _write(out_dir, report)
+        return report
+    return _cross_validated(data, plan, triplets_path, base_model, out_dir, recipe, base_provenance, device,
+                            deadline, budget_source, extra)
+
+
+def _cross_validated(dataset, plan, triplets_path, base_model, out_dir, recipe, base_provenance, device, deadline,
+                     budget_source, extra) -> dict:
+    """k fold runs scored on their held-out queries after every epoch, then one run on all queries for the epoch
+    count the folds chose (none: the base model is kept). The budget is shared out evenly among the k + 1 runs."""
+    from sentence_transformers import SentenceTransformer
+
+    folds = _fold_runs(dataset, plan.folds, triplets_path, base_model, out_dir, recipe, base_provenance, deadline,
+                       extra, later_runs=1)
+    table = cv_table(folds)
+    best = max(table, key=lambda row: (round(row[PRIMARY_METRIC], 6), -row["epoch"]))
+    base_row = next(row for row in table if row["epoch"] == 0)
+    beats = best["epoch"] > 0 and best[PRIMARY_METRIC] > base_row[PRIMARY_METRIC]
+    verdict = verdict_sentence(f"{len(plan.folds)}-fold cross-validation", plan.dev_queries,
+                               base_row[PRIMARY_METRIC], max(r[PRIMARY_METRIC] for r in table if r["epoch"] > 0)
+                               if len(table) > 1 else float("-inf"),
+                               f"{best['epoch']} epoch{'s' * (best['epoch'] != 1)} on all queries")
+    cv = {"folds": folds, "table": table, "chosen_epochs": best["epoch"] if beats else 0, "verdict": verdict}
+    if beats:
+        final_recipe = recipe.fitted("epochs", int(best["epoch"]), f"{len(plan.folds)}-fold cross-validation "
+                                     f"over {plan.dev_queries} queries chose epoch {best['epoch']}")
+        measured = next((f["budget"]["measured_step_s"] for f in folds if f.get("budget")), None)
+        config = final_recipe.training_config(eval_split=None, budget_s=max(1.0, deadline - time.time()),
+                                              **{**extra, "step_seconds": measured})
+        report = train(merged_dataset(dataset), triplets_path, base_model, out_dir, config,
+                       base_provenance=base_provenance, recipe=final_recipe)
+    else:
+        log.info("%s", verdict)  # printed by the commands
+        out_dir.mkdir(parents=True, exist_ok=True)
+        model = SentenceTransformer(base_model, device=device)
+        window = recipe.window()
+        if window:
+            model.max_seq_length = window
+        model.save(str(out_dir))
+        report = {"base_model": base_model, "base_model_provenance": base_provenance, "recipe": recipe.to_dict(),
+                  "dev_history": [], "stopped_by_budget": False, "budget": None}
+    report.update({"cross_validation": cv, "kept_base_model": not beats, "tuned_beats_base": beats,
+                   "verdict": verdict, "dev_plan": plan.to_dict(), "budget_source": budget_source,
+                   "stopped_by_budget": report.get("stopped_by_budget") or any(f["stopped_by_budget"] for f in folds)})
+    shutil.rmtree(out_dir / "cv", ignore_errors=True)
+    clean_checkpoints(out_dir)
+    _write(out_dir, report)
+    return report
+
+
+def _fold_runs(dataset, folds, triplets_path, base_model, out_dir, recipe, base_provenance, deadline, extra,
+               later_runs: int) -> list[dict]:
+    """One training run per fold, each scored on its held-out queries after every epoch; the budget left is shared
+    evenly among these runs and ``later_runs`` more."""
+    results = []
+    step_s = extra.get("step_seconds")
+    for i, held_out in enumerate(folds):
+        share = max(1.0, (deadline - time.time()) / (len(folds) - i + later_runs))
+        config = recipe.training_config(eval_split=DEV_SPLIT, budget_s=share,
+                                        **{**extra, "step_seconds": step_s})
+        fold_dir = out_dir / "cv" / f"fold{i}"
+        report = train(fold_dataset(dataset, held_out), triplets_path, base_model, fold_dir, config,
+                       base_provenance=base_provenance, recipe=recipe)
+        results.append({"fold": i, "held_out_queries": len(held_out), "history": report["dev_history"],
+                        "stopped_by_budget": report["stopped_by_budget"], "budget": report["budget"]})
+        step_s = step_s or (report["budget"] or {}).get("measured_step_s")  # measured once, reused
+        shutil.rmtree(fold_dir, ignore_errors=True)
+    return results
+
+
+def auto_select(dataset: Dataset, triplets_path: Path, base_model: str, out_dir: Path, recipe: Recipe,
+                base_provenance: str = "", device: str | None = None, started: float | None = None,
+                candidates: list[dict] | None = None, max_steps: int = -1, prompts: dict | None = None) -> dict:
+    """``train --auto``: choose the learning rate, the number of negatives and the epochs by k-fold
+    cross-validation over the train plus dev queries, inside the budget; then train on all of them.
+
+    Candidates (default: the recipe, 3 x its learning rate, and each with one negative per row when more were
+    mined — fewer negatives are the first ones of each row) are scored by the held-out-query-weighted mean NDCG@10
+    over the folds at every epoch, as ``benchmarks/sweep_training.py`` ranks settings; the table of candidates is
+    recorded under ``auto`` in the report. Ties go to the cheaper candidate (fewer negatives, fewer epochs).
+    """
+    from legalsearch.encoders import default_device
+    from legalsearch.mining import read_triplets
+    from legalsearch.splits import fold_query_ids
+
+    started = time.time() if started is None else started
+    device = device or default_device()
+    out_dir = Path(out_dir)
+    recipe = fit_recipe_window(recipe, dataset, base_model, triplets_path)
+    deadline = started + recipe.budget_seconds(device)
+    rows = read_triplets(triplets_path)
+    mined = len(rows[0]["negatives"])
+    if candidates is None:
+        candidates = [{}, {"learning_rate": recipe.learning_rate * 3}]
+        if mined > 1:
+            candidates += [{**c, "negatives": 1} for c in candidates]
+    pool = sorted(set(dataset.positives("train")) | set(dataset.positives(DEV_SPLIT) if DEV_SPLIT in dataset.qrels
+                                                        else {}))
+    folds = fold_query_ids(pool, max(2, min(recipe.cv_folds, len(pool))), recipe.seed)
+    extra = {"device": device, "max_steps": max_steps, "eval_steps": 0, **(prompts or {})}
+    work = out_dir / "auto"
+    work.mkdir(parents=True, exist_ok=True)
+    table, base_score = [], None
+    for i, overrides in enumerate(candidates):
+        candidate = recipe.override(overrides, "train --auto candidate") if overrides else recipe
+        path = Path(triplets_path)
+        if candidate.negatives < mined:
+            path = work / f"triplets-neg{candidate.negatives}.jsonl"
+            path.write_text("".join(json.dumps({**r, "negatives": r["negatives"][:candidate.negatives],
+                                                "negative_ids": r.get("negative_ids", [])[:candidate.negatives]})
+                                    + "\n" for r in rows))
+        later = (len(candidates) - i - 1) * len(folds) + 1
+        runs = _fold_runs(dataset, folds, path, base_model, work, candidate, base_provenance, deadline, extra, later)
+        scored = cv_table(runs)
+        base_score = next((r[PRIMARY_METRIC] for r in scored if r["epoch"] == 0), base_score)
+        best = max((r for r in scored if r["epoch"] > 0), key=lambda r: round(r[PRIMARY_METRIC], 6), default=None)
+        table.append({"candidate": overrides or {"recipe": "as given"}, "negatives": candidate.negatives,
+                      "learning_rate": candidate.learning_rate, "best_epoch": best["epoch"] if best else None,
+                      PRIMARY_METRIC: best[PRIMARY_METRIC] if best else None, "by_epoch": scored,
+                      "stopped_by_budget": any(r["stopped_by_budget"] for r in runs)})
+    ranked = sorted((row for row in table if row[PRIMARY_METRIC] is not None),
+                    key=lambda row: (-round(row[PRIMARY_METRIC], 6), row["negatives"], row["best_epoch"]))
+    chosen = ranked[0] if ranked else None
+    beats = chosen is not None and base_score is not None and chosen[PRIMARY_METRIC] > base_score
+    verdict = verdict_sentence(f"{len(folds)}-fold cross-validation of {len(candidates)} candidates", len(pool),
+                               base_score if base_score is not None else float("nan"),
+                               chosen[PRIMARY_METRIC] if chosen else float("-inf"),
+                               f"{chosen['candidate']} at {chosen['best_epoch']} epochs" if chosen else "none")
+    auto = {"folds": [len(f) for f in folds], "queries": len(pool), "base": base_score, "candidates": table,
+            "chosen": chosen["candidate"] if beats else None, "verdict": verdict}
+    if beats:
+        final = recipe
+        reason = f"train --auto: {len(folds)}-fold cross-validation over {len(pool)} queries"
+        for name in ("learning_rate", "negatives"):
+            if getattr(final, name) != chosen[name]:
+                final = final.fitted(name, chosen[name], reason)
+        final = final.fitted("epochs", int(chosen["best_epoch"]), reason)
+        path = Path(triplets_path)
+        if final.negatives < mined:
+            path = work / f"triplets-neg{final.negatives}.jsonl"
+        config = final.training_config(eval_split=None, budget_s=max(1.0, deadline - time.time()), **extra)
+        report = train(merged_dataset(dataset), path, base_model, out_dir, config, base_provenance=base_provenance,
+                       recipe=final)
+    else:
+        from sentence_transformers import SentenceTransformer
+
+        log.info("%s", verdict)  # printed by the commands
+        out_dir.mkdir(parents=True, exist_ok=True)
+        SentenceTransformer(base_model, device=device).save(str(out_dir))
+        report = {"base_model": base_model, "base_model_provenance": base_provenance, "recipe": recipe.to_dict(),
+                  "dev_history": [], "stopped_by_budget": False, "budget": None}
+    report.update({"auto": auto, "kept_base_model": not beats, "tuned_beats_base": beats, "verdict": verdict,
+                   "dev_plan": {"method": "cross-validation (train --auto)", "folds": [len(f) for f in folds],
+                                "dev_queries": len(pool), "reason": f"{len(folds)}-fold cross-validation over "
+                                                                    f"{len(pool)} train+dev queries"}})
+    shutil.rmtree(work, ignore_errors=True)
+    clean_checkpoints(out_dir)
+    _write(out_dir, report)
+    return report
+
+
+def cv_table(folds: list[dict]) -> list[dict]:
+    """Per epoch: the held-out-query-weighted mean NDCG@10 over the folds that reached it (epoch 0 = base)."""
+    by_epoch: dict[int, list[tuple[float, int, int]]] = {}
+    for fold in folds:
+        for point in fold["history"]:
+            if not isinstance(point.get("epoch"), (int, float)):
+                continue
+            epoch = math.ceil(float(point["epoch"]) - 1e-9)  # a partial epoch (budget) counts as that epoch
+            if any(f == fold["fold"] for _, _, f in by_epoch.get(epoch, [])):
+                by_epoch[epoch] = [v for v in by_epoch[epoch] if v[2] != fold["fold"]]  # a later point wins
+            by_epoch.setdefault(epoch, []).append((point[PRIMARY_METRIC], fold["held_out_queries"], fold["fold"]))
+    table = []
+    for epoch, values in sorted(by_epoch.items()):
+        if len({f for _, _, f in values}) < len(folds):
+            continue  # an epoch some fold did not reach (its budget ran out) is not compared
+        weight = sum(n for _, n, _ in values)
+        table.append({"epoch": epoch, PRIMARY_METRIC: sum(v * n for v, n, _ in values) / weight, "queries": weight,
+                      "by_fold": {f"cv{f}": round(v, 4) for v, _, f in values}})
+    return table
+
+
+def _write(out_dir: Path, report: dict) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "training_report.json").write_text(json.dumps(report, indent=2, default=str))
