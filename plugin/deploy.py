@@ -7,7 +7,9 @@ Readers query the alias (``--index``, default ``legalsearch``). A deploy never t
    already registered); client-side vectors load our ONNX encoder;
 3. pipelines named after the new index (so the old index keeps its own), and the index ``<alias>-v<UTC time>`` with
    them as ``index.default_pipeline`` / ``index.search.default_pipeline``;
-4. bulk ingest (resumable: an interrupted deploy rerun with the same inputs continues into the same index);
+4. bulk ingest, streamed and pipelined (:mod:`legalsearch.plugin.ingest`), with the new index's refresh and
+   replicas relaxed during the load and restored after it, also when it fails (resumable: an interrupted deploy
+   rerun with the same inputs continues into the same index);
 5. refresh and check that the index holds every document read minus those recorded as failed;
 6. one ``_aliases`` request moves the alias; the stable pipelines ``<alias>-hybrid`` / ``<alias>-rrf`` are updated
    for apps that name a pipeline explicitly; with ``prune`` older versioned indices and their pipelines are deleted.
@@ -31,7 +33,7 @@ from legalsearch.passages import PassageChunker
 from . import index as idx
 from . import ml_commons, pipelines
 from .connection import Cluster
-from .ingest import IngestOptions, IngestReport, corpus_path, ingest, read_corpus
+from .ingest import MAX_BULK_BYTES, IngestOptions, IngestReport, corpus_path, ingest, read_corpus
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,8 @@ class DeployOptions:
     variant: str | None = None  # int8 | fp32 for client-side vectors; default: the export's deployable one
     hybrid: HybridConfig = field(default_factory=HybridConfig)
     batch_size: int = 64
+    max_bulk_bytes: int = MAX_BULK_BYTES  # body bytes per bulk request, as well as batch_size documents
+    relax_during_load: bool = True  # refresh_interval -1 and 0 replicas while loading, restored after
     # passages, cut by text_chunking (server) or the same cut here (client): legalsearch.passages.PassageChunker
     token_limit: int | None = None  # words per passage; default 0.75 x the model's max_seq_length, else 192
     overlap_rate: float | None = None  # default: mappings/ingest-pipeline.json's
@@ -283,24 +287,34 @@ def deploy(
     meta = idx.index_meta(cluster, name).get("legalsearch", {})
     search_name, alt_name = meta.get("search_pipeline", f"{name}-hybrid"), meta.get("alternative_pipeline")
 
-    # 4. ingest
+    # 4. ingest, with refresh and replicas relaxed on the new index (nobody reads it yet) and restored after
     ingest_options = IngestOptions(
-        vectors=options.vectors, batch_size=options.batch_size, token_limit=chunker.token_limit,
-        overlap_rate=chunker.overlap_rate, max_chunk_limit=chunker.max_chunk_limit,
+        vectors=options.vectors, batch_size=options.batch_size, max_bulk_bytes=options.max_bulk_bytes,
+        token_limit=chunker.token_limit, overlap_rate=chunker.overlap_rate, max_chunk_limit=chunker.max_chunk_limit,
     )
     failures_path = options.failures_path or state_dir / f"{name}.failures.jsonl"
-    report = ingest(
-        cluster,
-        name,
-        read_corpus(corpus, skip_invalid=options.skip_invalid),
-        ingest_options,
-        encoder=encoder,
-        failures_path=failures_path,
-        checkpoint_path=state_dir / f"{name}.ids",
-        total=total,
-        progress=options.progress,
-        sleep=sleep,
-    )
+    serving = idx.serving_settings(idx.index_body(dimension, shards=options.shards, replicas=options.replicas))
+    if options.relax_during_load:
+        idx.put_settings(cluster, name, idx.BULK_LOAD_SETTINGS)
+    try:
+        report = ingest(
+            cluster,
+            name,
+            read_corpus(corpus, skip_invalid=options.skip_invalid),
+            ingest_options,
+            encoder=encoder,
+            failures_path=failures_path,
+            checkpoint_path=state_dir / f"{name}.ids",
+            total=total,
+            progress=options.progress,
+            sleep=sleep,
+        )
+    except BaseException:
+        if options.relax_during_load:
+            _restore_settings(cluster, name, serving)
+        raise
+    if options.relax_during_load:
+        idx.put_settings(cluster, name, serving)
     echo(report.summary())
 
     # 5. count check
@@ -335,6 +349,16 @@ def deploy(
         dimension=dimension, report=report, pruned=pruned, resumed=resumed, search_pipeline=search_name,
         rrf_pipeline=alt_name, model_registered=fresh,
     )
+
+
+def _restore_settings(cluster: Cluster, name: str, serving: dict[str, Any]) -> None:
+    """After a failed load: put the serving settings back if the cluster answers; never hide the failure itself
+    (a cluster that is down keeps the relaxed settings until the rerun, which restores them when it completes)."""
+    try:
+        idx.put_settings(cluster, name, serving)
+    except OpenSearchError as exc:
+        log.warning("could not restore the settings of %s after the failed load (%s); the rerun restores them",
+                    name, exc)
 
 
 def _refresh_stable_pipelines(cluster: Cluster, options: DeployOptions, model_id: str | None) -> None:

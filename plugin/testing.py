@@ -123,6 +123,7 @@ class FakeOpenSearch:
             (("DELETE", r"/([^/_][^/]*)"), self._delete_index),
             (("GET", r"/([^/_][^/]*)/_mapping"), self._mapping),
             (("PUT", r"/([^/_][^/]*)/_mapping"), self._put_mapping),
+            (("PUT", r"/([^/_][^/]*)/_settings"), self._put_index_settings),
             (("POST", r"/([^/_][^/]*)/_refresh"), lambda b, p, n: {"_shards": {"failed": 0}}),
             (("GET", r"/([^/_][^/]*)/_count"), self._count),
             (("POST", r"/([^/_][^/]*)/_search"), self._search),
@@ -171,6 +172,16 @@ class FakeOpenSearch:
             if "_meta" in body:  # OpenSearch replaces _meta whole
                 mappings["_meta"] = body["_meta"]
             mappings.setdefault("properties", {}).update(body.get("properties", {}))
+        return {"acknowledged": True}
+
+    def _put_index_settings(self, body, params, name):
+        for n in self._resolve(name):
+            settings = self.indices[n]["body"].setdefault("settings", {}).setdefault("index", {})
+            for key, value in body.get("index", {}).items():
+                if value is None:
+                    settings.pop(key, None)  # null resets a dynamic setting to its default
+                else:
+                    settings[key] = value
         return {"acknowledged": True}
 
     def _count(self, body, params, name):

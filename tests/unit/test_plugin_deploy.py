@@ -114,11 +114,12 @@ def test_interrupted_deploy_resumes_into_same_index(tmp_path):
         return None
 
     fake.before = crash
+    data = corpus(tmp_path, 6)  # written once: rewriting it would change its mtime, which the resume key holds
     with pytest.raises(KeyboardInterrupt):
-        deploy(cluster, corpus(tmp_path, 6), options(tmp_path, export_dir=export, batch_size=2), sleep=no_sleep)
+        deploy(cluster, data, options(tmp_path, export_dir=export, batch_size=2), sleep=no_sleep)
     fake.before = None
     (partial,) = fake.indices
-    result = deploy(cluster, corpus(tmp_path, 6), options(tmp_path, export_dir=export, batch_size=2), sleep=no_sleep)
+    result = deploy(cluster, data, options(tmp_path, export_dir=export, batch_size=2), sleep=no_sleep)
     assert result.resumed and result.index == partial
     assert (result.report.already_present, result.report.indexed) == (2, 4)
     assert len(fake.indices[partial]["docs"]) == 6
@@ -250,3 +251,35 @@ def test_cli_malformed_corpus_line(tmp_path, cli_fake):
                     "--state-dir", str(tmp_path / "s"))
     assert result.exit_code == 1 and "corpus.jsonl:6" in result.output and "malformed JSON" in result.output
     assert not cli_fake.indices and not cli_fake.models  # nothing was changed on the cluster
+
+
+def _settings_calls(fake, index):
+    return [c.body["index"] for c in fake.calls if c.method == "PUT" and c.path == f"/{index}/_settings"]
+
+
+def test_refresh_and_replicas_are_relaxed_during_the_load_and_restored_after(tmp_path):
+    fake = FakeOpenSearch()
+    result = deploy(Cluster(fake), corpus(tmp_path), options(tmp_path, vectors="client", replicas=2),
+                    encoder=FakeEncoder(dimension=4), sleep=no_sleep)
+    relax, restore = _settings_calls(fake, result.index)
+    assert relax == {"refresh_interval": "-1", "number_of_replicas": 0}
+    assert restore == {"refresh_interval": None, "number_of_replicas": 2}  # None: back to the cluster default
+    order = [c.path for c in fake.calls if c.path in (f"/{result.index}/_settings", "/_bulk", "/_aliases")]
+    assert order[0] == order[-2] == f"/{result.index}/_settings" and order[-1] == "/_aliases"
+    assert set(order[1:-2]) == {"/_bulk"}  # every bulk request between relaxing and restoring, the swap after
+    settings = fake.indices[result.index]["body"]["settings"]["index"]
+    assert "refresh_interval" not in settings and settings["number_of_replicas"] == 2
+
+
+def test_settings_are_restored_when_the_load_fails(tmp_path):
+    from legalsearch.plugin.testing import _error
+
+    fake = FakeOpenSearch(before=lambda c: _error(503, "unavailable", "busy") if c.path == "/_bulk" else None)
+    with pytest.raises(IngestError, match="rerun the same command to resume"):
+        deploy(Cluster(fake), corpus(tmp_path), options(tmp_path, vectors="client"),
+               encoder=FakeEncoder(dimension=4), sleep=no_sleep)
+    (index,) = fake.indices
+    assert _settings_calls(fake, index) == [{"refresh_interval": "-1", "number_of_replicas": 0},
+                                            {"refresh_interval": None, "number_of_replicas": None}]
+    assert "refresh_interval" not in fake.indices[index]["body"]["settings"]["index"]
+    assert "legalsearch" not in fake.aliases
