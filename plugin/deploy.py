@@ -53,6 +53,7 @@ class DeployOptions:
     batch_size: int = 64
     max_bulk_bytes: int = MAX_BULK_BYTES  # body bytes per bulk request, as well as batch_size documents
     relax_during_load: bool = True  # refresh_interval -1 and 0 replicas while loading, restored after
+    vectors_from: Path | None = None  # client-side vectors computed elsewhere (legalsearch.plugin.vectors)
     # passages, cut by text_chunking (server) or the same cut here (client): legalsearch.passages.PassageChunker
     token_limit: int | None = None  # words per passage; default 0.75 x the model's max_seq_length, else 192
     overlap_rate: float | None = None  # default: mappings/ingest-pipeline.json's
@@ -194,10 +195,18 @@ def deploy(
     encoder=None,
     echo: Callable[[str], None] = lambda message: log.info(message),
     sleep: Callable[[float], None] = time.sleep,
+    vector_source=None,
 ) -> DeployResult:
-    """Run the whole deploy; raises legalsearch errors, never leaves the alias pointing at an incomplete index."""
+    """Run the whole deploy; raises legalsearch errors, never leaves the alias pointing at an incomplete index.
+
+    With ``options.vectors_from`` the documents' vectors come from that file (``vector_source``, the
+    :class:`~legalsearch.plugin.vectors.FileVectors` the CLI already read, or read here); ``encoder`` then only
+    names the model (dimension, passages, the query encoder recorded in ``_meta``).
+    """
     if options.vectors not in ("server", "client"):
         raise DataError(f"--vectors must be 'server' or 'client', got '{options.vectors}'")
+    if options.vectors_from is not None and options.vectors != "client":
+        raise DataError("--vectors-from gives client-side vectors; it cannot be combined with --vectors server")
     corpus = corpus_path(corpus)
     if not corpus.is_file():
         raise DataError("corpus not found; pass a BEIR dataset directory or its corpus.jsonl", corpus)
@@ -236,8 +245,21 @@ def deploy(
         variant = options.variant or encoder_variant(encoder)
         model_key = f"client:{getattr(encoder, 'model_dir', options.export_dir)}:{variant}"
         max_seq = getattr(encoder, "max_seq_length", None) or _package_max_seq_length(options.export_dir)
+        if options.vectors_from is not None:
+            from .vectors import FileVectors
+
+            vector_source = vector_source or FileVectors(options.vectors_from, dimension)
+            if vector_source.dimension != dimension:
+                raise DataError(f"vectors of dimension {vector_source.dimension}, but the encoder of --export makes "
+                                f"{dimension}", options.vectors_from)
+            stat = Path(options.vectors_from).stat()
+            model_key += f":vectors-from:{Path(options.vectors_from).resolve()}:{stat.st_size}:{int(stat.st_mtime)}"
     # the same passages on both paths, and offline: text_chunking's cut (legalsearch.passages)
     chunker = PassageChunker.for_model(max_seq, options.token_limit, options.overlap_rate)
+    if vector_source is not None:  # every document has its vectors, one per passage, before anything is sent
+        vector_source.check((record, len(chunker.split_text(record.full_text)))
+                            for record in read_corpus(corpus, skip_invalid=options.skip_invalid)
+                            if record.error is None)
 
     # 3. index (resume an interrupted deploy of the same inputs)
     fingerprint = _fingerprint(options, model_key, corpus, chunker)
@@ -270,6 +292,7 @@ def deploy(
                 "chunking": chunker.pipeline_params(),
                 "hybrid": options.hybrid.to_dict(),
                 "encoder": str(Path(options.export_dir).resolve()) if options.export_dir else None,
+                "vectors_from": str(Path(options.vectors_from).resolve()) if options.vectors_from else None,
                 # the graph that embedded the documents (and must embed the queries: `legalsearch bench --url`)
                 "variant": variant,
                 "search_pipeline": search_name,
@@ -302,7 +325,7 @@ def deploy(
             name,
             read_corpus(corpus, skip_invalid=options.skip_invalid),
             ingest_options,
-            encoder=encoder,
+            encoder=vector_source if vector_source is not None else encoder,
             failures_path=failures_path,
             checkpoint_path=state_dir / f"{name}.ids",
             total=total,
