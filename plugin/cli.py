@@ -75,7 +75,12 @@ def connection_options(func=None, *, optional: bool = False,
 @click.option("--technique", type=click.Choice(TECHNIQUES), default=None,
               help="Hybrid score normalization (default: min_max, or the --hybrid-config value).")
 @click.option("--batch-size", type=click.IntRange(1, 10_000), default=64, show_default=True,
-              help="Documents per bulk request.")
+              help="Documents per bulk request (and per encoder call); bulks are also cut at 10 MB.")
+@click.option("--bulk-concurrency", "concurrency", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Bulk requests in flight; with server-side vectors, more keep ML Commons' nodes busy.")
+@click.option("--embedding-batch-size", type=click.IntRange(1, 10_000), default=None,
+              help="Server-side vectors: documents per ML Commons predict call (text_embedding batch_size; "
+                   "default: the processor's, 1).")
 @click.option("--token-limit", type=click.IntRange(1, 10_000), default=None,
               help="Words per passage, cut by text_chunking (server) or the same cut client-side (default: 0.75 x "
                    "the model's max_seq_length, what offline evaluation uses).")
@@ -96,9 +101,9 @@ def connection_options(func=None, *, optional: bool = False,
 @click.option("--json", "as_json", is_flag=True, help="Print the deploy result as JSON.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @connection_options
-def deploy(dataset, export_dir, alias, vectors, vectors_from, variant, hybrid_config, weights, technique, batch_size, token_limit,
-           shards, replicas, prune, max_failed, skip_invalid, failures_path, configure_ml, deploy_timeout, state_dir,
-           as_json, quiet, settings):
+def deploy(dataset, export_dir, alias, vectors, vectors_from, variant, hybrid_config, weights, technique, batch_size,
+           concurrency, embedding_batch_size, token_limit, shards, replicas, prune, max_failed, skip_invalid,
+           failures_path, configure_ml, deploy_timeout, state_dir, as_json, quiet, settings):
     """Deploy DATASET (a BEIR directory, its corpus.jsonl, or `sample`) with an exported model to OpenSearch.
 
     \b
@@ -123,7 +128,8 @@ def deploy(dataset, export_dir, alias, vectors, vectors_from, variant, hybrid_co
             raise click.UsageError("--vectors-from gives client-side vectors; drop --vectors server")
         vectors = "client"
     options = DeployOptions(
-        alias=alias, vectors=vectors, vectors_from=vectors_from, export_dir=export_dir, variant=variant, hybrid=hybrid, batch_size=batch_size,
+        alias=alias, vectors=vectors, vectors_from=vectors_from, export_dir=export_dir, variant=variant,
+        hybrid=hybrid, batch_size=batch_size, concurrency=concurrency, embedding_batch_size=embedding_batch_size,
         token_limit=token_limit, shards=shards, replicas=replicas, prune=prune, max_failed=max_failed,
         skip_invalid=skip_invalid, configure_ml=configure_ml, deploy_timeout=deploy_timeout, state_dir=state_dir,
         failures_path=failures_path, progress=not quiet,

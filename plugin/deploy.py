@@ -52,6 +52,8 @@ class DeployOptions:
     hybrid: HybridConfig = field(default_factory=HybridConfig)
     batch_size: int = 64
     max_bulk_bytes: int = MAX_BULK_BYTES  # body bytes per bulk request, as well as batch_size documents
+    concurrency: int = 1  # bulk requests in flight
+    embedding_batch_size: int | None = None  # server-side vectors: text_embedding's batch_size (default 1)
     relax_during_load: bool = True  # refresh_interval -1 and 0 replicas while loading, restored after
     vectors_from: Path | None = None  # client-side vectors computed elsewhere (legalsearch.plugin.vectors)
     # passages, cut by text_chunking (server) or the same cut here (client): legalsearch.passages.PassageChunker
@@ -154,7 +156,7 @@ def _put_pipelines(
     ingest_name = None
     if options.vectors == "server":
         ingest_name = f"{prefix}-ingest"
-        body = pipelines.ingest_pipeline_body(model_id, chunker)
+        body = pipelines.ingest_pipeline_body(model_id, chunker, options.embedding_batch_size)
         cluster.request("PUT", f"/_ingest/pipeline/{ingest_name}", body=body, what="creating the ingest pipeline")
     enrich = model_id if options.vectors == "server" else None
     default_name = f"{prefix}-hybrid"
@@ -227,6 +229,7 @@ def deploy(
         package = ml_commons.ModelPackage.from_export_dir(options.export_dir)
         if options.configure_ml:
             ml_commons.configure_ml_settings(cluster)
+        ml_commons.require_ml_node(cluster)
         echo(f"model: {package.name} ({package.size / 1e6:.1f} MB, sha256 {package.sha256[:12]}…)")
         model_id, fresh = ml_commons.ensure_model(
             cluster, package, options.model_group, options.deploy_timeout, sleep=sleep
@@ -313,6 +316,7 @@ def deploy(
     # 4. ingest, with refresh and replicas relaxed on the new index (nobody reads it yet) and restored after
     ingest_options = IngestOptions(
         vectors=options.vectors, batch_size=options.batch_size, max_bulk_bytes=options.max_bulk_bytes,
+        concurrency=options.concurrency,
         token_limit=chunker.token_limit, overlap_rate=chunker.overlap_rate, max_chunk_limit=chunker.max_chunk_limit,
     )
     failures_path = options.failures_path or state_dir / f"{name}.failures.jsonl"
@@ -355,7 +359,8 @@ def deploy(
         )
     # what `legalsearch bench --url` reports as ingest throughput: measured here, kept with the index it describes
     ingest_meta = {key: value for key, value in report.to_dict().items() if key not in ("index", "failures_path")}
-    idx.add_meta(cluster, name, ingest={**ingest_meta, "batch_size": options.batch_size, "resumed": resumed})
+    idx.add_meta(cluster, name, ingest={**ingest_meta, "batch_size": options.batch_size,
+                                        "concurrency": options.concurrency, "resumed": resumed})
 
     # 6. swap + prune
     previous = idx.swap_alias(cluster, options.alias, name)

@@ -2,8 +2,8 @@
 
 * The corpus is a stream (:func:`legalsearch.data.iter_corpus`): memory holds a few batches in flight, never the
   corpus. Three stages overlap, joined by bounded queues: the calling thread reads, validates, chunks and extracts
-  citations; an encoder thread embeds the passages (client-side vectors) and serializes each document once; a
-  sender thread sends bulk requests and records the answers. Each bulk request holds at most ``batch_size``
+  citations; an encoder thread embeds the passages (client-side vectors) and serializes each document once;
+  ``concurrency`` sender threads (default 1) send bulk requests and record the answers. Each bulk request holds at most ``batch_size``
   documents and at most ``max_bulk_bytes`` of body (a single larger document goes alone).
 * Each document is written with ``_id`` = its corpus id and ``op_type: create``, so sending it twice never makes a
   duplicate (the second answer is 409, counted as already present).
@@ -122,6 +122,7 @@ class IngestOptions:
     vectors: str = "server"  # "server" (ingest pipeline embeds) or "client" (our encoder, or vectors from a file)
     batch_size: int = 64  # documents per bulk request (and per encoder call)
     max_bulk_bytes: int = MAX_BULK_BYTES  # body bytes per bulk request
+    concurrency: int = 1  # bulk requests in flight (server-side vectors: keeps ML Commons' predict threads busy)
     max_retries: int = 6
     backoff: float = 0.5  # seconds; doubles per retry, capped at 30 s
     # passages (text_chunking's fixed_token_length): the ingest pipeline's settings, and client-side the same cut
@@ -144,16 +145,18 @@ class Checkpoint:
             with self.path.open(encoding="utf-8") as handle:
                 self.done = {line.rstrip("\n") for line in handle if line.strip()}
         self._handle = None
+        self._lock = threading.Lock()  # with concurrent bulk requests, several threads acknowledge
 
     def add(self, ids: Iterable[str]) -> None:
         ids = [i for i in ids if i not in self.done]
         if not ids or not self.path:
             return
-        if self._handle is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._handle = self.path.open("a", encoding="utf-8")
-        self._handle.write("".join(f"{i}\n" for i in ids))
-        self._handle.flush()
+        with self._lock:
+            if self._handle is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._handle = self.path.open("a", encoding="utf-8")
+            self._handle.write("".join(f"{i}\n" for i in ids))
+            self._handle.flush()
 
     def close(self) -> None:
         if self._handle:
@@ -217,11 +220,17 @@ class _Stage:
 
     _END = object()
 
-    def __init__(self, name: str, work: Callable[[Any], None], failed: list[BaseException], stop: threading.Event):
+    def __init__(self, name: str, work: Callable[[Any], None], failed: list[BaseException], stop: threading.Event,
+                 threads: int = 1):
         self.queue: queue.Queue = queue.Queue(maxsize=QUEUE_DEPTH)
         self.work, self.failed, self.stop = work, failed, stop
-        self.thread = threading.Thread(target=self._run, name=name, daemon=True)
-        self.thread.start()
+        self.threads = [threading.Thread(target=self._run, name=f"{name}-{i}", daemon=True) for i in range(threads)]
+        for thread in self.threads:
+            thread.start()
+
+    def join(self) -> None:
+        for thread in self.threads:
+            thread.join()
 
     def put(self, item: Any) -> None:
         while True:
@@ -234,9 +243,10 @@ class _Stage:
                 continue
 
     def close(self) -> None:
-        """No more items: the thread finishes those queued, then ends."""
+        """No more items: the threads finish those queued, then end."""
         try:
-            self.put(self._END)
+            for _thread in self.threads:
+                self.put(self._END)
         except _Stop:
             pass
 
@@ -278,8 +288,8 @@ def ingest(
         raise ValueError("vectors must be 'server' or 'client'")
     if options.vectors == "client" and encoder is None:
         raise ValueError("client-side vectors need an encoder")
-    if options.batch_size < 1 or options.max_bulk_bytes < 1:
-        raise ValueError("batch_size and max_bulk_bytes must be at least 1")
+    if options.batch_size < 1 or options.max_bulk_bytes < 1 or options.concurrency < 1:
+        raise ValueError("batch_size, max_bulk_bytes and concurrency must be at least 1")
     from tqdm import tqdm
 
     from legalsearch.passages import PassageChunker
@@ -298,11 +308,12 @@ def ingest(
     first = [True]
 
     def send(bulk: list[tuple[str, str]]) -> None:
-        _send_bulk(cluster, index, bulk, options, report, checkpoint, failures, sleep, first[0], lock, stop)
-        first[0] = False
+        with lock:
+            is_first, first[0] = first[0], False
+        _send_bulk(cluster, index, bulk, options, report, checkpoint, failures, sleep, is_first, lock, stop)
         bar.update(len(bulk))
 
-    sender = _Stage("legalsearch-bulk", send, failed, stop)
+    sender = _Stage("legalsearch-bulk", send, failed, stop, threads=options.concurrency)
 
     def encode(batch: _Batch) -> None:
         if options.vectors == "client":
@@ -343,13 +354,13 @@ def ingest(
         except _Stop:
             pass
         encoder_stage.close()
-        encoder_stage.thread.join()
+        encoder_stage.join()
         sender.close()
-        sender.thread.join()
+        sender.join()
     finally:
         stop.set()  # on any exit (also Ctrl-C or a bad corpus line): the stages finish their current item and end
-        encoder_stage.thread.join()
-        sender.thread.join()
+        encoder_stage.join()
+        sender.join()
         report.seconds = time.perf_counter() - started
         bar.close()
         checkpoint.close()

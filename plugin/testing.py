@@ -48,6 +48,7 @@ class FakeOpenSearch:
     models: dict[str, dict] = field(default_factory=dict)
     tasks: dict[str, dict] = field(default_factory=dict)
     cluster_settings: dict[str, Any] = field(default_factory=dict)
+    node_roles: tuple[str, ...] = ("cluster_manager", "data", "ingest", "ml")
     # hooks: return an exception to raise, or None to proceed normally
     before: Callable[[Call], Exception | None] | None = None
     # bulk item hook: (doc_id, doc) -> (status, error) or None for success
@@ -98,6 +99,9 @@ class FakeOpenSearch:
             (("GET", r"/"), self._info),
             (("GET", r"/_cat/plugins"), lambda b, p: [{"name": "n1", "component": c} for c in self.plugins]),
             (("PUT", r"/_cluster/settings"), self._put_settings),
+            (("GET", r"/_cluster/settings"), lambda b, p: {"persistent": dict(self.cluster_settings), "transient": {},
+                                                           "defaults": {}}),
+            (("GET", r"/_nodes"), lambda b, p: {"nodes": {"n1": {"roles": list(self.node_roles)}}}),
             (("PUT", r"/_ingest/pipeline/([^/]+)"), lambda b, p, n: self._put(self.ingest_pipelines, n, b)),
             (("DELETE", r"/_ingest/pipeline/([^/]+)"), lambda b, p, n: self._delete(self.ingest_pipelines, n)),
             (("PUT", r"/_search/pipeline/([^/]+)"), lambda b, p, n: self._put(self.search_pipelines, n, b)),

@@ -283,3 +283,28 @@ def test_settings_are_restored_when_the_load_fails(tmp_path):
                                             {"refresh_interval": None, "number_of_replicas": None}]
     assert "refresh_interval" not in fake.indices[index]["body"]["settings"]["index"]
     assert "legalsearch" not in fake.aliases
+
+
+def test_server_deploy_without_an_ml_node_says_so_before_uploading(tmp_path):
+    from legalsearch.errors import ModelDeploymentError
+
+    fake = FakeOpenSearch(node_roles=("cluster_manager", "data", "ingest"))
+    with pytest.raises(ModelDeploymentError) as info:
+        deploy(Cluster(fake), corpus(tmp_path), options(tmp_path, export_dir=make_export(tmp_path)), sleep=no_sleep)
+    message = str(info.value)
+    assert "no ML node" in message and "only_run_on_ml_node" in message and "--configure-ml" in message
+    assert not fake.models and not fake.indices  # nothing uploaded, nothing created
+    # the same cluster once data nodes may run models (what --configure-ml sets): the deploy goes through
+    result = deploy(Cluster(fake), corpus(tmp_path), options(tmp_path, export_dir=make_export(tmp_path / "b"),
+                                                             configure_ml=True), sleep=no_sleep)
+    assert result.report.indexed == 5
+
+
+def test_ingest_knobs_reach_the_pipeline_and_the_meta(tmp_path):
+    fake = FakeOpenSearch()
+    result = deploy(Cluster(fake), corpus(tmp_path, 9), options(tmp_path, export_dir=make_export(tmp_path),
+                    batch_size=2, concurrency=3, embedding_batch_size=16), sleep=no_sleep)
+    embed = fake.ingest_pipelines[f"{result.index}-ingest"]["processors"][1]["text_embedding"]
+    assert embed["batch_size"] == 16
+    meta = fake.indices[result.index]["body"]["mappings"]["_meta"]["legalsearch"]["ingest"]
+    assert meta["concurrency"] == 3 and meta["bulk_requests"] == 5 and meta["indexed"] == 9

@@ -246,3 +246,12 @@ def test_a_failing_encoder_stops_the_ingest_with_its_own_error(tmp_path):
     acked = (tmp_path / "ids").read_text().split() if (tmp_path / "ids").is_file() else []
     assert acked == list(fake.indices.get("idx", {}).get("docs", {}))
     assert len(bulk_calls(fake)) <= 1
+
+
+def test_concurrent_bulk_requests_keep_the_count_and_the_checkpoint_exact(tmp_path):
+    fake = FakeOpenSearch()
+    report = run(fake, write_corpus(tmp_path / "c.jsonl", 50), tmp_path, batch_size=3, options={"concurrency": 4})
+    assert (report.read, report.indexed, report.failed) == (50, 50, 0) and report.balanced
+    assert len(bulk_calls(fake)) == 17
+    acked = (tmp_path / "ids").read_text().split()
+    assert sorted(acked) == sorted(f"d{i}" for i in range(50))  # each id once, whatever order the threads finished
