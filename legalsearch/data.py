@@ -9,8 +9,8 @@ BEIR layout::
 Every bad row is an error that names the file and line, unless ``skip_invalid`` is set, in which case the row is
 skipped and counted in a :class:`ValidationReport` under its reason. Nothing is ever dropped silently.
 
-What every reader accepts (shared by the corpus, queries, qrels, pairs and click-log readers here, the corpus reader of
-``deploy`` and the triplets reader of ``mine``/``train``):
+What every reader accepts (shared by the corpus reader :func:`iter_corpus`, which ``deploy`` streams too, the queries,
+qrels, pairs and click-log readers here, and the triplets reader of ``mine``/``train``):
 
 * UTF-8, with or without a byte-order mark at the start of the file; lines end with LF or CRLF. Bytes that are not
   UTF-8 are an error naming the line and column (never a traceback, never silently replaced).
@@ -215,29 +215,71 @@ def _fail_or_skip(reason: str, path: Path, line: int, report: ValidationReport, 
     report.skip(reason.split(" (")[0], path, line)
 
 
+@dataclass
+class CorpusRecord:
+    """One non-blank ``corpus.jsonl`` line: a document, or (``error`` set) the reason it is not one."""
+
+    line: int
+    doc_id: str | None
+    title: str = ""
+    text: str = ""
+    error: str | None = None
+
+    @property
+    def full_text(self) -> str:
+        return f"{self.title}\n{self.text}" if self.title else self.text
+
+
+def iter_corpus(path: str | Path) -> Iterator[CorpusRecord]:
+    """Stream a ``corpus.jsonl`` by the rules above, one :class:`CorpusRecord` per non-blank line, never raising for
+    a bad line: it comes with ``error`` set, and the caller decides (stop, skip and count, or record as failed).
+
+    The one corpus reader: :func:`load_corpus` / :func:`load_dataset` build their dictionary from it, and
+    ``deploy`` streams it (memory holds the ids seen so far, for the duplicate check, never the documents).
+    Raises :class:`DataError` only when the file does not exist.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataError("file not found; a BEIR dataset needs corpus.jsonl, queries.jsonl and qrels/*.tsv", path)
+    seen: set[str] = set()
+    for lineno, raw, reason in iter_text_lines(path):
+        if raw is not None and not raw.strip():
+            continue
+        doc_id, row = None, None
+        if reason is None:
+            try:
+                row = parse_json_object(raw)
+            except ValueError as exc:
+                reason = str(exc)
+        if row is not None:
+            text, title = row.get("text"), row.get("title") or ""
+            try:
+                doc_id = id_value(row.get("_id"), "_id")
+            except ValueError as exc:
+                reason = str(exc)
+            else:
+                if doc_id is None:
+                    reason = "missing field '_id'"
+                elif not isinstance(title, str):
+                    reason = f"document '{doc_id}' has a 'title' that is not a string"
+                elif not isinstance(text, str) or not (text.strip() or title.strip()):
+                    reason = f"document '{doc_id}' has no 'text'"
+                elif doc_id in seen:
+                    reason = f"duplicate document id '{doc_id}'"
+        if reason is not None:
+            yield CorpusRecord(lineno, doc_id, error=reason)
+            continue
+        seen.add(doc_id)
+        yield CorpusRecord(lineno, doc_id, title, text)
+
+
 def _load_corpus(path: Path, report: ValidationReport, skip_invalid: bool) -> dict[str, Document]:
     corpus: dict[str, Document] = {}
-    for lineno, row in _read_jsonl(path, report, skip_invalid):
-        text = row.get("text")
-        title = row.get("title") or ""
-        try:
-            doc_id = id_value(row.get("_id"), "_id")
-        except ValueError as exc:
-            _fail_or_skip(str(exc), path, lineno, report, skip_invalid)
+    for record in iter_corpus(path):
+        if record.error is not None:
+            _fail_or_skip(record.error, path, record.line, report, skip_invalid)
             continue
-        if doc_id is None:
-            _fail_or_skip("missing field '_id'", path, lineno, report, skip_invalid)
-            continue
-        if not isinstance(title, str):
-            _fail_or_skip(f"document '{doc_id}' has a 'title' that is not a string", path, lineno, report, skip_invalid)
-            continue
-        if not isinstance(text, str) or not (text.strip() or str(title).strip()):
-            _fail_or_skip(f"document '{doc_id}' has no 'text'", path, lineno, report, skip_invalid)
-            continue
-        if doc_id in corpus:
-            _fail_or_skip(f"duplicate document id '{doc_id}'", path, lineno, report, skip_invalid)
-            continue
-        corpus[doc_id] = Document(doc_id, str(title), text)
+        corpus[record.doc_id] = Document(record.doc_id, record.title, record.text)
     if not corpus:
         raise DataError("corpus is empty", path)
     report.counts["documents"] = len(corpus)

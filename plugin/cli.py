@@ -64,6 +64,9 @@ def connection_options(func=None, *, optional: bool = False,
               help="Alias that applications query; each deploy builds a new versioned index behind it.")
 @click.option("--vectors", type=click.Choice(["server", "client"]), default="server", show_default=True,
               help="server: ML Commons embeds at ingest and query time; client: our ONNX encoder computes vectors.")
+@click.option("--vectors-from", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Client-side vectors computed elsewhere: JSONL {\"_id\", \"vector\"} rows, or a .npy with a .ids "
+                   "file beside it; one row per passage (implies --vectors client; --export names the model).")
 @click.option("--variant", type=click.Choice(["int8", "fp32"]), default=None,
               help="Encoder variant for --vectors client (default: the export's deployable one).")
 @click.option("--hybrid-config", type=click.Path(exists=True, dir_okay=False),
@@ -72,7 +75,12 @@ def connection_options(func=None, *, optional: bool = False,
 @click.option("--technique", type=click.Choice(TECHNIQUES), default=None,
               help="Hybrid score normalization (default: min_max, or the --hybrid-config value).")
 @click.option("--batch-size", type=click.IntRange(1, 10_000), default=64, show_default=True,
-              help="Documents per bulk request.")
+              help="Documents per bulk request (and per encoder call); bulks are also cut at 10 MB.")
+@click.option("--bulk-concurrency", "concurrency", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Bulk requests in flight; with server-side vectors, more keep ML Commons' nodes busy.")
+@click.option("--embedding-batch-size", type=click.IntRange(1, 10_000), default=None,
+              help="Server-side vectors: documents per ML Commons predict call (text_embedding batch_size; "
+                   "default: the processor's, 1).")
 @click.option("--token-limit", type=click.IntRange(1, 10_000), default=None,
               help="Words per passage, cut by text_chunking (server) or the same cut client-side (default: 0.75 x "
                    "the model's max_seq_length, what offline evaluation uses).")
@@ -103,9 +111,9 @@ def connection_options(func=None, *, optional: bool = False,
 @click.option("--json", "as_json", is_flag=True, help="Print the deploy result as JSON.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @connection_options
-def deploy(dataset, export_dir, alias, vectors, variant, hybrid_config, weights, technique, batch_size, token_limit,
-           shards, replicas, prune, max_failed, skip_invalid, failures_path, configure_ml, model_nodes, deploy_timeout,
-           state_dir, probe, as_json, quiet, settings):
+def deploy(dataset, export_dir, alias, vectors, vectors_from, variant, hybrid_config, weights, technique, batch_size,
+           concurrency, embedding_batch_size, token_limit, shards, replicas, prune, max_failed, skip_invalid,
+           failures_path, configure_ml, model_nodes, deploy_timeout, state_dir, probe, as_json, quiet, settings):
     """Deploy DATASET (a BEIR directory, its corpus.jsonl, or `sample`) with an exported model to OpenSearch.
 
     \b
@@ -124,16 +132,24 @@ def deploy(dataset, export_dir, alias, vectors, variant, hybrid_config, weights,
         technique, weights)
     if export_dir is None:
         raise click.UsageError("--export DIR is required (the output of `legalsearch export`)")
+    if vectors_from is not None:
+        if click.get_current_context().get_parameter_source("vectors") == click.core.ParameterSource.COMMANDLINE \
+                and vectors != "client":
+            raise click.UsageError("--vectors-from gives client-side vectors; drop --vectors server")
+        vectors = "client"
     options = DeployOptions(
-        alias=alias, vectors=vectors, export_dir=export_dir, variant=variant, hybrid=hybrid, batch_size=batch_size,
+        alias=alias, vectors=vectors, vectors_from=vectors_from, export_dir=export_dir, variant=variant,
+        hybrid=hybrid, batch_size=batch_size, concurrency=concurrency, embedding_batch_size=embedding_batch_size,
         token_limit=token_limit, shards=shards, replicas=replicas, prune=prune, max_failed=max_failed,
         skip_invalid=skip_invalid, configure_ml=configure_ml, model_nodes=model_nodes, deploy_timeout=deploy_timeout,
         state_dir=state_dir,
         failures_path=failures_path, progress=not quiet, probe=probe,
     )
-    encoder = check_local_inputs(dataset, options)  # a wrong --export or corpus fails before any connection
+    # a wrong --export, corpus or --vectors-from file fails before any connection
+    encoder, vector_source = check_local_inputs(dataset, options)
     cluster = connect(settings)
-    result = run_deploy(cluster, dataset, options, encoder=encoder, echo=(lambda m: None) if as_json else click.echo)
+    result = run_deploy(cluster, dataset, options, encoder=encoder, vector_source=vector_source,
+                        echo=(lambda m: None) if as_json else click.echo)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:
@@ -144,7 +160,8 @@ def check_local_inputs(dataset, options):
     """Read everything deploy needs from this machine, so that a bad corpus line, a missing ML Commons package or
     a broken ONNX export is reported before a cluster is contacted (and a wrong --url cannot hide it).
 
-    Returns the client-side encoder when there is one, loaded once for the deploy itself.
+    Returns the client-side encoder when there is one, loaded once for the deploy itself, and the
+    ``--vectors-from`` file, read and checked (rows, ids, dimension), or None.
     """
     from legalsearch.errors import DataError
 
@@ -159,8 +176,14 @@ def check_local_inputs(dataset, options):
         pass
     if options.vectors == "server":
         ModelPackage.from_export_dir(options.export_dir)
-        return None
-    return load_encoder(Path(options.export_dir), options.variant)
+        return None, None
+    encoder = load_encoder(Path(options.export_dir), options.variant)
+    if options.vectors_from is None:
+        return encoder, None
+    from .deploy import _encoder_dimension
+    from .vectors import FileVectors
+
+    return encoder, FileVectors(options.vectors_from, _encoder_dimension(encoder))
 
 
 @click.command()

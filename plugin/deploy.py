@@ -7,7 +7,9 @@ Readers query the alias (``--index``, default ``legalsearch``). A deploy never t
    already registered); client-side vectors load our ONNX encoder;
 3. pipelines named after the new index (so the old index keeps its own), and the index ``<alias>-v<UTC time>`` with
    them as ``index.default_pipeline`` / ``index.search.default_pipeline``;
-4. bulk ingest (resumable: an interrupted deploy rerun with the same inputs continues into the same index);
+4. bulk ingest, streamed and pipelined (:mod:`legalsearch.plugin.ingest`), with the new index's refresh and
+   replicas relaxed during the load and restored after it, also when it fails (resumable: an interrupted deploy
+   rerun with the same inputs continues into the same index);
 5. refresh and check that the index holds every document read minus those recorded as failed; with server-side
    vectors, probe the deployment (:mod:`legalsearch.plugin.probe`): a few corpus queries and passages embedded by
    the cluster (``_predict`` and the vectors the pipeline stored) must match the local encoder (cosine ≥ 0.99), or
@@ -34,7 +36,7 @@ from legalsearch.passages import PassageChunker
 from . import index as idx
 from . import ml_commons, pipelines
 from .connection import Cluster
-from .ingest import IngestOptions, IngestReport, corpus_path, ingest, read_corpus
+from .ingest import MAX_BULK_BYTES, IngestOptions, IngestReport, corpus_path, ingest, read_corpus
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,11 @@ class DeployOptions:
     variant: str | None = None  # int8 | fp32 for client-side vectors; default: the export's deployable one
     hybrid: HybridConfig = field(default_factory=HybridConfig)
     batch_size: int = 64
+    max_bulk_bytes: int = MAX_BULK_BYTES  # body bytes per bulk request, as well as batch_size documents
+    concurrency: int = 1  # bulk requests in flight
+    embedding_batch_size: int | None = None  # server-side vectors: text_embedding's batch_size (default 1)
+    relax_during_load: bool = True  # refresh_interval -1 and 0 replicas while loading, restored after
+    vectors_from: Path | None = None  # client-side vectors computed elsewhere (legalsearch.plugin.vectors)
     # passages, cut by text_chunking (server) or the same cut here (client): legalsearch.passages.PassageChunker
     token_limit: int | None = None  # words per passage; default 0.75 x the model's max_seq_length, else 192
     overlap_rate: float | None = None  # default: mappings/ingest-pipeline.json's
@@ -155,7 +162,7 @@ def _put_pipelines(
     ingest_name = None
     if options.vectors == "server":
         ingest_name = f"{prefix}-ingest"
-        body = pipelines.ingest_pipeline_body(model_id, chunker)
+        body = pipelines.ingest_pipeline_body(model_id, chunker, options.embedding_batch_size)
         cluster.request("PUT", f"/_ingest/pipeline/{ingest_name}", body=body, what="creating the ingest pipeline")
     enrich = model_id if options.vectors == "server" else None
     default_name = f"{prefix}-hybrid"
@@ -225,10 +232,18 @@ def deploy(
     encoder=None,
     echo: Callable[[str], None] = lambda message: log.info(message),
     sleep: Callable[[float], None] = time.sleep,
+    vector_source=None,
 ) -> DeployResult:
-    """Run the whole deploy; raises legalsearch errors, never leaves the alias pointing at an incomplete index."""
+    """Run the whole deploy; raises legalsearch errors, never leaves the alias pointing at an incomplete index.
+
+    With ``options.vectors_from`` the documents' vectors come from that file (``vector_source``, the
+    :class:`~legalsearch.plugin.vectors.FileVectors` the CLI already read, or read here); ``encoder`` then only
+    names the model (dimension, passages, the query encoder recorded in ``_meta``).
+    """
     if options.vectors not in ("server", "client"):
         raise DataError(f"--vectors must be 'server' or 'client', got '{options.vectors}'")
+    if options.vectors_from is not None and options.vectors != "client":
+        raise DataError("--vectors-from gives client-side vectors; it cannot be combined with --vectors server")
     corpus = corpus_path(corpus)
     if not corpus.is_file():
         raise DataError("corpus not found; pass a BEIR dataset directory or its corpus.jsonl", corpus)
@@ -254,6 +269,8 @@ def deploy(
         found = ml_commons.ml_nodes(cluster) if options.model_nodes != "any" else None
         if options.configure_ml:
             ml_commons.configure_ml_settings(cluster, ml_nodes_present=bool(found))
+        if options.model_nodes != "any":  # "any": wherever ML Commons picks, nodes never listed
+            ml_commons.require_ml_node(cluster, found)
         placement = ml_commons.model_placement(cluster, options.model_nodes, found)
         echo(f"model: {package.name} ({package.size / 1e6:.1f} MB, sha256 {package.sha256[:12]}…)")
         if placement.note:
@@ -277,8 +294,21 @@ def deploy(
         variant = options.variant or encoder_variant(encoder)
         model_key = f"client:{getattr(encoder, 'model_dir', options.export_dir)}:{variant}"
         max_seq = getattr(encoder, "max_seq_length", None) or _package_max_seq_length(options.export_dir)
+        if options.vectors_from is not None:
+            from .vectors import FileVectors
+
+            vector_source = vector_source or FileVectors(options.vectors_from, dimension)
+            if vector_source.dimension != dimension:
+                raise DataError(f"vectors of dimension {vector_source.dimension}, but the encoder of --export makes "
+                                f"{dimension}", options.vectors_from)
+            stat = Path(options.vectors_from).stat()
+            model_key += f":vectors-from:{Path(options.vectors_from).resolve()}:{stat.st_size}:{int(stat.st_mtime)}"
     # the same passages on both paths, and offline: text_chunking's cut (legalsearch.passages)
     chunker = PassageChunker.for_model(max_seq, options.token_limit, options.overlap_rate)
+    if vector_source is not None:  # every document has its vectors, one per passage, before anything is sent
+        vector_source.check((record, len(chunker.split_text(record.full_text)))
+                            for record in read_corpus(corpus, skip_invalid=options.skip_invalid)
+                            if record.error is None)
 
     # 3. index (resume an interrupted deploy of the same inputs)
     fingerprint = _fingerprint(options, model_key, corpus, chunker)
@@ -311,6 +341,7 @@ def deploy(
                 "chunking": chunker.pipeline_params(),
                 "hybrid": options.hybrid.to_dict(),
                 "encoder": str(Path(options.export_dir).resolve()) if options.export_dir else None,
+                "vectors_from": str(Path(options.vectors_from).resolve()) if options.vectors_from else None,
                 # the graph that embedded the documents (and must embed the queries: `legalsearch bench --url`)
                 "variant": variant,
                 "search_pipeline": search_name,
@@ -328,24 +359,35 @@ def deploy(
     meta = idx.index_meta(cluster, name).get("legalsearch", {})
     search_name, alt_name = meta.get("search_pipeline", f"{name}-hybrid"), meta.get("alternative_pipeline")
 
-    # 4. ingest
+    # 4. ingest, with refresh and replicas relaxed on the new index (nobody reads it yet) and restored after
     ingest_options = IngestOptions(
-        vectors=options.vectors, batch_size=options.batch_size, token_limit=chunker.token_limit,
-        overlap_rate=chunker.overlap_rate, max_chunk_limit=chunker.max_chunk_limit,
+        vectors=options.vectors, batch_size=options.batch_size, max_bulk_bytes=options.max_bulk_bytes,
+        concurrency=options.concurrency,
+        token_limit=chunker.token_limit, overlap_rate=chunker.overlap_rate, max_chunk_limit=chunker.max_chunk_limit,
     )
     failures_path = options.failures_path or state_dir / f"{name}.failures.jsonl"
-    report = ingest(
-        cluster,
-        name,
-        read_corpus(corpus, skip_invalid=options.skip_invalid),
-        ingest_options,
-        encoder=encoder,
-        failures_path=failures_path,
-        checkpoint_path=state_dir / f"{name}.ids",
-        total=total,
-        progress=options.progress,
-        sleep=sleep,
-    )
+    serving = idx.serving_settings(idx.index_body(dimension, shards=options.shards, replicas=options.replicas))
+    if options.relax_during_load:
+        idx.put_settings(cluster, name, idx.BULK_LOAD_SETTINGS)
+    try:
+        report = ingest(
+            cluster,
+            name,
+            read_corpus(corpus, skip_invalid=options.skip_invalid),
+            ingest_options,
+            encoder=vector_source if vector_source is not None else encoder,
+            failures_path=failures_path,
+            checkpoint_path=state_dir / f"{name}.ids",
+            total=total,
+            progress=options.progress,
+            sleep=sleep,
+        )
+    except BaseException:
+        if options.relax_during_load:
+            _restore_settings(cluster, name, serving)
+        raise
+    if options.relax_during_load:
+        idx.put_settings(cluster, name, serving)
     echo(report.summary())
 
     # 5. count check
@@ -363,7 +405,8 @@ def deploy(
         )
     # what `legalsearch bench --url` reports as ingest throughput: measured here, kept with the index it describes
     ingest_meta = {key: value for key, value in report.to_dict().items() if key not in ("index", "failures_path")}
-    idx.add_meta(cluster, name, ingest={**ingest_meta, "batch_size": options.batch_size, "resumed": resumed})
+    idx.add_meta(cluster, name, ingest={**ingest_meta, "batch_size": options.batch_size,
+                                        "concurrency": options.concurrency, "resumed": resumed})
 
     # 5b. probe: the cluster must embed what the local encoder (and so the offline benchmark) embeds
     probe_result, skipped = None, None
@@ -403,6 +446,16 @@ def deploy(
         rrf_pipeline=alt_name, model_registered=fresh,
         probe=probe_result.to_dict() if probe_result is not None else skipped,
     )
+
+
+def _restore_settings(cluster: Cluster, name: str, serving: dict[str, Any]) -> None:
+    """After a failed load: put the serving settings back if the cluster answers; never hide the failure itself
+    (a cluster that is down keeps the relaxed settings until the rerun, which restores them when it completes)."""
+    try:
+        idx.put_settings(cluster, name, serving)
+    except OpenSearchError as exc:
+        log.warning("could not restore the settings of %s after the failed load (%s); the rerun restores them",
+                    name, exc)
 
 
 def _refresh_stable_pipelines(cluster: Cluster, options: DeployOptions, model_id: str | None) -> None:

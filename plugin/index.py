@@ -16,6 +16,9 @@ from legalsearch.errors import OpenSearchError
 from .connection import Cluster
 
 VECTOR_PATH = ("mappings", "properties", "passages", "properties", "knn")
+# while a deploy bulk-loads a new index nobody reads yet: no periodic refresh (each one writes a segment) and no
+# replica to write every document twice; restored to the serving values afterwards, also when the load fails
+BULK_LOAD_SETTINGS = {"refresh_interval": "-1", "number_of_replicas": 0}
 
 
 def index_body(
@@ -51,6 +54,17 @@ def index_body(
     if search_pipeline:
         settings["search.default_pipeline"] = search_pipeline
     return body
+
+
+def serving_settings(body: dict[str, Any]) -> dict[str, Any]:
+    """The settings :data:`BULK_LOAD_SETTINGS` relaxes, as the index body gives them (None: the cluster default)."""
+    settings = body["settings"]["index"]
+    return {key: settings.get(key) for key in BULK_LOAD_SETTINGS}
+
+
+def put_settings(cluster: Cluster, name: str, settings: dict[str, Any]) -> None:
+    """Dynamic index settings; a None value resets that setting to the cluster default."""
+    cluster.request("PUT", f"/{name}/_settings", body={"index": settings}, what=f"updating the settings of {name}")
 
 
 def versioned_name(alias: str, now: float | None = None) -> str:

@@ -456,3 +456,35 @@ def predict(cluster: Cluster, model_id: str, texts: list[str], content_type: str
         chosen = next((o for o in outputs if o.get("name") == "sentence_embedding"), outputs[0] if outputs else {})
         out.append([float(x) for x in chosen.get("data", [])])
     return out
+
+
+ONLY_ML_NODES = "plugins.ml_commons.only_run_on_ml_node"
+
+
+def require_ml_node(cluster: Cluster, found: dict[str, str] | None = None) -> None:
+    """Before anything is uploaded: where ML Commons runs models only on ML nodes (``only_run_on_ml_node``, true
+    unless set), the cluster must have a node with the ``ml`` role, or the model could never be deployed.
+    ``found``: :func:`ml_nodes`'s answer when the caller has it (None: ask the cluster).
+
+    Raises:
+        ModelDeploymentError: naming the setting and the three ways out.
+    """
+    settings = cluster.request("GET", "/_cluster/settings", params={"include_defaults": "true",
+                                                                    "flat_settings": "true"},
+                               what="reading the cluster settings") or {}
+    value = next((settings[scope][ONLY_ML_NODES] for scope in ("transient", "persistent", "defaults")
+                  if ONLY_ML_NODES in settings.get(scope, {})), True)  # ML Commons' default: true
+    if str(value).lower() == "false":
+        return
+    if found:
+        return
+    if found is None:
+        nodes = cluster.request("GET", "/_nodes", params={"filter_path": "nodes.*.roles"},
+                                what="reading the node roles") or {}
+        if any("ml" in node.get("roles", []) for node in nodes.get("nodes", {}).values()):
+            return
+    raise ModelDeploymentError(
+        f"the cluster has no ML node (a node with node.roles: [ml]) and {ONLY_ML_NODES} is true, so ML Commons "
+        "cannot run the model anywhere; add an ML node, rerun with --configure-ml to let data nodes run it, "
+        "or use --vectors client"
+    )

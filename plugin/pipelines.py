@@ -29,15 +29,20 @@ def _load(name: str) -> dict[str, Any]:
     return copy.deepcopy(load(name))
 
 
-def ingest_pipeline_body(model_id: str, chunker: PassageChunker | None = None) -> dict[str, Any]:
+def ingest_pipeline_body(model_id: str, chunker: PassageChunker | None = None,
+                         embedding_batch_size: int | None = None) -> dict[str, Any]:
     """``mappings/ingest-pipeline.json`` with the model filled in and ``chunker``'s settings (default: the file's)
-    as the ``fixed_token_length`` parameters; offline and client-side passages are cut by the same ``chunker``."""
+    as the ``fixed_token_length`` parameters; offline and client-side passages are cut by the same ``chunker``.
+    ``embedding_batch_size`` sets ``text_embedding``'s ``batch_size`` (documents of one bulk request embedded per
+    ML Commons predict call; the processor's default is 1)."""
     body = _load("ingest-pipeline")
     for processor in body["processors"]:
         if "text_chunking" in processor and chunker is not None:
             processor["text_chunking"]["algorithm"]["fixed_token_length"] = chunker.pipeline_params()
         if "text_embedding" in processor:
             processor["text_embedding"]["model_id"] = model_id
+            if embedding_batch_size:
+                processor["text_embedding"]["batch_size"] = int(embedding_batch_size)
     return body
 
 

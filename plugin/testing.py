@@ -47,7 +47,10 @@ class FakeOpenSearch:
     model_groups: dict[str, dict] = field(default_factory=dict)
     models: dict[str, dict] = field(default_factory=dict)
     tasks: dict[str, dict] = field(default_factory=dict)
-    cluster_settings: dict[str, Any] = field(default_factory=dict)
+    # like the test node scripts/opensearch-node configures: models may run on data nodes (ML Commons' default is
+    # true, which on a cluster without ML nodes stops a server-side deploy: legalsearch.plugin.ml_commons)
+    cluster_settings: dict[str, Any] = field(
+        default_factory=lambda: {"plugins.ml_commons.only_run_on_ml_node": "false"})
     # GET /_nodes: node id -> {"name", "roles"}; by default one node with every role but ml (no ML node)
     nodes: dict[str, dict] = field(default_factory=lambda: {
         "n1": {"name": "n1", "roles": ["cluster_manager", "data", "ingest", "remote_cluster_client"]}})
@@ -101,7 +104,8 @@ class FakeOpenSearch:
             (("GET", r"/"), self._info),
             (("GET", r"/_cat/plugins"), lambda b, p: [{"name": "n1", "component": c} for c in self.plugins]),
             (("PUT", r"/_cluster/settings"), self._put_settings),
-            (("GET", r"/_cluster/settings"), lambda b, p: {"persistent": dict(self.cluster_settings), "transient": {}}),
+            (("GET", r"/_cluster/settings"), lambda b, p: {"persistent": dict(self.cluster_settings), "transient": {},
+                                                           "defaults": {}}),
             (("GET", r"/_nodes"), lambda b, p: {"nodes": {k: dict(v) for k, v in self.nodes.items()}}),
             (("PUT", r"/_ingest/pipeline/([^/]+)"), lambda b, p, n: self._put(self.ingest_pipelines, n, b)),
             (("DELETE", r"/_ingest/pipeline/([^/]+)"), lambda b, p, n: self._delete(self.ingest_pipelines, n)),
@@ -128,6 +132,7 @@ class FakeOpenSearch:
             (("DELETE", r"/([^/_][^/]*)"), self._delete_index),
             (("GET", r"/([^/_][^/]*)/_mapping"), self._mapping),
             (("PUT", r"/([^/_][^/]*)/_mapping"), self._put_mapping),
+            (("PUT", r"/([^/_][^/]*)/_settings"), self._put_index_settings),
             (("POST", r"/([^/_][^/]*)/_refresh"), lambda b, p, n: {"_shards": {"failed": 0}}),
             (("GET", r"/([^/_][^/]*)/_count"), self._count),
             (("POST", r"/([^/_][^/]*)/_search"), self._search),
@@ -176,6 +181,16 @@ class FakeOpenSearch:
             if "_meta" in body:  # OpenSearch replaces _meta whole
                 mappings["_meta"] = body["_meta"]
             mappings.setdefault("properties", {}).update(body.get("properties", {}))
+        return {"acknowledged": True}
+
+    def _put_index_settings(self, body, params, name):
+        for n in self._resolve(name):
+            settings = self.indices[n]["body"].setdefault("settings", {}).setdefault("index", {})
+            for key, value in body.get("index", {}).items():
+                if value is None:
+                    settings.pop(key, None)  # null resets a dynamic setting to its default
+                else:
+                    settings[key] = value
         return {"acknowledged": True}
 
     def _count(self, body, params, name):

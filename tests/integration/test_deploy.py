@@ -134,6 +134,10 @@ def test_sample_deploy_counts(cluster, sample_deployment):
     assert (report.read, report.indexed, report.failed) == (269, 269, 0)
     assert alias_targets(cluster, sample_deployment.alias) == [sample_deployment.index]
     assert doc_count(cluster, sample_deployment.alias) == 269
+    # the load ran with refresh off and no replica; the node took both settings back (null: its defaults)
+    settings = cluster.request("GET", f"/{sample_deployment.index}/_settings")[sample_deployment.index]
+    assert "refresh_interval" not in settings["settings"]["index"]
+    assert settings["settings"]["index"]["number_of_replicas"] == "1"
 
 
 @pytest.mark.parametrize(

@@ -75,6 +75,10 @@ def _ids_in(cluster: Cluster, index: str) -> list[str]:
     return [hit["_id"] for hit in hits]
 
 
+def _index_settings(cluster: Cluster, index: str) -> dict:
+    return cluster.request("GET", f"/{index}/_settings")[index]["settings"]["index"]
+
+
 class _Sleeps:
     """Records the backoff delays ingest asks for, and really waits (the node must get time to drain)."""
 
@@ -90,15 +94,24 @@ class _Sleeps:
 
 # -- the node killed mid-ingest ------------------------------------------------------------------------------------
 class _KillingEncoder(FakeEncoder):
-    """Encodes like FakeEncoder; before the bulk of batch ``kill_at`` it SIGKILLs the node."""
+    """Encodes like FakeEncoder; before the bulk of batch ``kill_at`` it SIGKILLs the node.
 
-    def __init__(self, node: FaultNode, kill_at: int, dimension: int = 16):
+    Encoding runs ahead of the bulk requests (batches queue between the stages), so it first waits until the
+    checkpoints in ``state`` hold the ``acked`` documents of the batches before: the kill then falls between two
+    bulk requests, and the expected counts are exact.
+    """
+
+    def __init__(self, node: FaultNode, kill_at: int, state: Path, acked: int, dimension: int = 16):
         super().__init__(dimension=dimension)
-        self.node, self.kill_at = node, kill_at
+        self.node, self.kill_at, self.state, self.acked = node, kill_at, state, acked
 
     def encode_documents(self, texts):
         vectors = self._encode(texts)
         if len(self.calls) == self.kill_at:
+            deadline = time.monotonic() + 60
+            while sum(len(p.read_text().split()) for p in self.state.glob("*.ids")) < self.acked:
+                assert time.monotonic() < deadline, "the batches before the kill were not acknowledged in 60 s"
+                time.sleep(0.05)
             self.node.kill()
         return vectors
 
@@ -111,7 +124,8 @@ def test_node_killed_mid_ingest_then_restarted_rerun_resumes_nothing_lost_or_dup
     cluster = _cluster(fault_node.url)
     sleeps = _Sleeps(real=False)  # the node is dead: the retries fail at once, no need to wait them out
     with pytest.raises(IngestError) as failure:
-        deploy(cluster, corpus, options, encoder=_KillingEncoder(fault_node, kill_at=4), sleep=sleeps)
+        deploy(cluster, corpus, options, encoder=_KillingEncoder(fault_node, kill_at=4, state=state, acked=24),
+               sleep=sleeps)
     # batches 1-3 were acknowledged (24 documents), batch 4's bulk met a dead node: 6 retries with backoff, then stop
     message = str(failure.value)
     assert "rerun the same command to resume (24 documents are safe)" in message, message
@@ -123,12 +137,15 @@ def test_node_killed_mid_ingest_then_restarted_rerun_resumes_nothing_lost_or_dup
     fault_node.start()  # same port, same data folder
     cluster = _cluster(fault_node.url)
     try:
+        # refresh and replicas stay relaxed (restoring them met the dead node too); the rerun restores them
+        assert _index_settings(cluster, index).get("refresh_interval") == "-1"
         encoder = FakeEncoder(dimension=16)
         result = deploy(cluster, corpus, options, encoder=encoder)
         assert result.resumed and result.index == index
         report = result.report
         assert (report.read, report.already_present, report.indexed, report.failed) == (60, 24, 36, 0)
         assert len(encoder.calls) == 5  # 36 documents in batches of 8: the acknowledged 24 are not encoded again
+        assert "refresh_interval" not in _index_settings(cluster, index)  # the serving settings are back
         found = _ids_in(cluster, alias)
         assert sorted(found) == sorted(ids)  # nothing lost, nothing duplicated
         assert idx.alias_targets(cluster, alias) == [index]

@@ -144,3 +144,31 @@ def test_gate_refuses_an_fp32_graph_that_does_not_match_pytorch():
     wrong = _Fixed(_unit(rng.standard_normal((3, 8))), d)
     with pytest.raises(ExportError, match="export bug"):
         run_gate((q, d), wrong, wrong, ["q"] * 3, ["d"] * 3)
+
+
+@pytest.mark.parametrize("variant", ["fp32", "int8"])
+def test_length_sorted_padded_batches_keep_each_vector_within_cosine_0_9999(export_dir, variant):
+    """What client-side ingest relies on: a passage's vector does not depend on its batch mates or their padding.
+    fp32 batches by length; the dynamically quantized int8 graph runs one text at a time (batched, its activation
+    scale would span the batch: MiniLM int8 on ACORD passages, cosine 0.986 in batches of 8), so both agree."""
+    encoder = OnnxEncoder(export_dir / variant, threads=1)
+    texts = TEXTS * 3 + [" ".join(TEXTS)]
+    batched = encoder.encode_documents(texts, batch_size=32)
+    alone = np.vstack([encoder.encode_documents([t]) for t in texts])
+    assert (batched * alone).sum(axis=1).min() >= 0.9999
+
+
+def test_fastest_device_is_cuda_only_when_onnxruntime_sees_a_gpu(monkeypatch):
+    import onnxruntime as ort
+
+    from legalsearch.exporter.encoder import onnx_providers
+
+    monkeypatch.setattr(ort, "get_available_providers", lambda: ["CPUExecutionProvider"])
+    assert onnx_providers() == onnx_providers("auto") == onnx_providers("cpu") == ["CPUExecutionProvider"]
+    with pytest.raises(ModelError, match="onnxruntime sees no GPU"):
+        onnx_providers("cuda")
+    monkeypatch.setattr(ort, "get_available_providers", lambda: ["CUDAExecutionProvider", "CPUExecutionProvider"])
+    assert onnx_providers() == ["CUDAExecutionProvider", "CPUExecutionProvider"]
+    assert onnx_providers("cpu") == ["CPUExecutionProvider"]
+    with pytest.raises(ModelError, match="unknown device 'tpu'"):
+        onnx_providers("tpu")

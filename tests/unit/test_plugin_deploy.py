@@ -253,3 +253,60 @@ def test_cli_malformed_corpus_line(tmp_path, cli_fake):
                     "--state-dir", str(tmp_path / "s"))
     assert result.exit_code == 1 and "corpus.jsonl:6" in result.output and "malformed JSON" in result.output
     assert not cli_fake.indices and not cli_fake.models  # nothing was changed on the cluster
+
+
+def _settings_calls(fake, index):
+    return [c.body["index"] for c in fake.calls if c.method == "PUT" and c.path == f"/{index}/_settings"]
+
+
+def test_refresh_and_replicas_are_relaxed_during_the_load_and_restored_after(tmp_path):
+    fake = FakeOpenSearch()
+    result = deploy(Cluster(fake), corpus(tmp_path), options(tmp_path, vectors="client", replicas=2),
+                    encoder=FakeEncoder(dimension=4), sleep=no_sleep)
+    relax, restore = _settings_calls(fake, result.index)
+    assert relax == {"refresh_interval": "-1", "number_of_replicas": 0}
+    assert restore == {"refresh_interval": None, "number_of_replicas": 2}  # None: back to the cluster default
+    order = [c.path for c in fake.calls if c.path in (f"/{result.index}/_settings", "/_bulk", "/_aliases")]
+    assert order[0] == order[-2] == f"/{result.index}/_settings" and order[-1] == "/_aliases"
+    assert set(order[1:-2]) == {"/_bulk"}  # every bulk request between relaxing and restoring, the swap after
+    settings = fake.indices[result.index]["body"]["settings"]["index"]
+    assert "refresh_interval" not in settings and settings["number_of_replicas"] == 2
+
+
+def test_settings_are_restored_when_the_load_fails(tmp_path):
+    from legalsearch.plugin.testing import _error
+
+    fake = FakeOpenSearch(before=lambda c: _error(503, "unavailable", "busy") if c.path == "/_bulk" else None)
+    with pytest.raises(IngestError, match="rerun the same command to resume"):
+        deploy(Cluster(fake), corpus(tmp_path), options(tmp_path, vectors="client"),
+               encoder=FakeEncoder(dimension=4), sleep=no_sleep)
+    (index,) = fake.indices
+    assert _settings_calls(fake, index) == [{"refresh_interval": "-1", "number_of_replicas": 0},
+                                            {"refresh_interval": None, "number_of_replicas": None}]
+    assert "refresh_interval" not in fake.indices[index]["body"]["settings"]["index"]
+    assert "legalsearch" not in fake.aliases
+
+
+def test_server_deploy_without_an_ml_node_says_so_before_uploading(tmp_path):
+    from legalsearch.errors import ModelDeploymentError
+
+    fake = FakeOpenSearch(cluster_settings={})  # ML Commons' default: only_run_on_ml_node true; and no ML node
+    with pytest.raises(ModelDeploymentError) as info:
+        deploy(Cluster(fake), corpus(tmp_path), options(tmp_path, export_dir=make_export(tmp_path)), sleep=no_sleep)
+    message = str(info.value)
+    assert "no ML node" in message and "only_run_on_ml_node" in message and "--configure-ml" in message
+    assert not fake.models and not fake.indices  # nothing uploaded, nothing created
+    # the same cluster once data nodes may run models (what --configure-ml sets): the deploy goes through
+    result = deploy(Cluster(fake), corpus(tmp_path), options(tmp_path, export_dir=make_export(tmp_path / "b"),
+                                                             configure_ml=True), sleep=no_sleep)
+    assert result.report.indexed == 5
+
+
+def test_ingest_knobs_reach_the_pipeline_and_the_meta(tmp_path):
+    fake = FakeOpenSearch()
+    result = deploy(Cluster(fake), corpus(tmp_path, 9), options(tmp_path, export_dir=make_export(tmp_path),
+                    batch_size=2, concurrency=3, embedding_batch_size=16), sleep=no_sleep)
+    embed = fake.ingest_pipelines[f"{result.index}-ingest"]["processors"][1]["text_embedding"]
+    assert embed["batch_size"] == 16
+    meta = fake.indices[result.index]["body"]["mappings"]["_meta"]["legalsearch"]["ingest"]
+    assert meta["concurrency"] == 3 and meta["bulk_requests"] == 5 and meta["indexed"] == 9

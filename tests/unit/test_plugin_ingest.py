@@ -163,3 +163,95 @@ def test_client_vectors_are_nested_passages(tmp_path):
 def test_summary_names_the_counts(tmp_path):
     report = run(FakeOpenSearch(), write_corpus(tmp_path / "c.jsonl", 2), tmp_path)
     assert report.summary().startswith("read 2 = indexed 2 + already present 0 + failed 0")
+
+
+# -- streaming: byte-bounded bulks, bounded memory, encoding overlapped with bulk requests --------------------------
+def test_bulks_are_bounded_by_bytes_as_well_as_count(tmp_path):
+    rows = [json.dumps({"_id": f"d{i}", "text": "word " * (50 if i != 3 else 2000)}) for i in range(8)]
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("\n".join(rows) + "\n")
+    fake = FakeOpenSearch()
+    limit = 1500
+    report = run(fake, corpus, tmp_path, batch_size=100, options={"max_bulk_bytes": limit})
+    assert (report.read, report.indexed, report.failed) == (8, 8, 0) and report.balanced
+    calls = bulk_calls(fake)
+    sizes = [len(c.body.encode()) for c in calls]
+    ids = [[json.loads(line)["create"]["_id"] for line in c.body.splitlines()[::2]] for c in calls]
+    assert len(calls) > 1 and report.bulk_requests == len(calls)  # one count-batch of 100, cut by bytes
+    assert [i for group in ids for i in group] == [f"d{i}" for i in range(8)]  # corpus order, each once
+    for size, group in zip(sizes, ids):
+        assert size <= limit or group == ["d3"]  # only the one document larger than the limit goes over it, alone
+
+
+def test_ingest_streams_the_corpus_with_a_bounded_number_of_documents_in_flight(tmp_path):
+    from legalsearch.data import CorpusRecord
+    from legalsearch.plugin.ingest import QUEUE_DEPTH
+
+    fake = FakeOpenSearch()
+    batch = 5
+    # reading stays at most this far ahead of what the cluster holds: a batch being built, QUEUE_DEPTH batches
+    # waiting for the encoder and for the sender each, one being encoded and one being sent
+    bound = batch * (2 * QUEUE_DEPTH + 3)
+    ahead = []
+
+    def corpus():  # 2,000 documents, never a list: it fails when anything pulls it far ahead of the cluster
+        for i in range(2000):
+            in_flight = i - len(fake.indices.get("idx", {}).get("docs", {}))
+            ahead.append(in_flight)
+            assert in_flight <= bound, f"document {i} read with {in_flight} not yet indexed: the corpus was buffered"
+            yield CorpusRecord(i + 1, f"d{i}", "", f"clause {i}")
+
+    report = ingest(Cluster(fake), "idx", corpus(), IngestOptions(batch_size=batch, vectors="client"),
+                    encoder=FakeEncoder(dimension=4), progress=False, sleep=no_sleep)
+    assert (report.read, report.indexed) == (2000, 2000) and report.balanced
+    assert len(fake.indices["idx"]["docs"]) == 2000
+    assert max(ahead) > batch  # reading did run ahead of the cluster: the stages overlap
+
+
+def test_encoding_overlaps_the_bulk_requests(tmp_path):
+    import threading
+
+    second_encode = threading.Event()
+
+    class Recording(FakeEncoder):
+        def encode_documents(self, texts):
+            if self.calls:
+                second_encode.set()
+            return self._encode(texts)
+
+    def first_bulk_waits_for_the_next_encode(call):
+        # a sequential ingest would encode batch 2 only after this request returned: the wait would time out
+        if call.path == "/_bulk" and not second_encode.is_set():
+            assert second_encode.wait(timeout=30), "batch 2 was not encoded while batch 1 was being sent"
+        return None
+
+    fake = FakeOpenSearch(before=first_bulk_waits_for_the_next_encode)
+    report = run(fake, write_corpus(tmp_path / "c.jsonl", 8), tmp_path, options={"vectors": "client"},
+                 encoder=Recording(dimension=4))
+    assert report.indexed == 8 and second_encode.is_set()
+
+
+def test_a_failing_encoder_stops_the_ingest_with_its_own_error(tmp_path):
+    class Broken(FakeEncoder):
+        def encode_documents(self, texts):
+            if self.calls:
+                raise RuntimeError("encoder ran out of memory")
+            return self._encode(texts)
+
+    fake = FakeOpenSearch()
+    with pytest.raises(RuntimeError, match="out of memory"):
+        run(fake, write_corpus(tmp_path / "c.jsonl", 12), tmp_path, options={"vectors": "client"},
+            encoder=Broken(dimension=4))
+    # the stages stop at once (batch 1 may or may not have been sent); the checkpoint holds exactly what was sent
+    acked = (tmp_path / "ids").read_text().split() if (tmp_path / "ids").is_file() else []
+    assert acked == list(fake.indices.get("idx", {}).get("docs", {}))
+    assert len(bulk_calls(fake)) <= 1
+
+
+def test_concurrent_bulk_requests_keep_the_count_and_the_checkpoint_exact(tmp_path):
+    fake = FakeOpenSearch()
+    report = run(fake, write_corpus(tmp_path / "c.jsonl", 50), tmp_path, batch_size=3, options={"concurrency": 4})
+    assert (report.read, report.indexed, report.failed) == (50, 50, 0) and report.balanced
+    assert len(bulk_calls(fake)) == 17
+    acked = (tmp_path / "ids").read_text().split()
+    assert sorted(acked) == sorted(f"d{i}" for i in range(50))  # each id once, whatever order the threads finished

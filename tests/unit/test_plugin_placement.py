@@ -58,7 +58,7 @@ def test_auto_names_the_ml_nodes_where_deployment_plans_are_allowed(tmp_path):
 
 def test_auto_relies_on_only_run_on_ml_node_where_plans_are_refused(tmp_path):
     """ML Commons' defaults: plans refused (a node_ids body is a 400), models on ML nodes only."""
-    fake = FakeOpenSearch(nodes=dict(CLUSTER_NODES))
+    fake = FakeOpenSearch(nodes=dict(CLUSTER_NODES), cluster_settings={})  # ML Commons defaults
     said = []
     deploy(Cluster(fake), corpus(tmp_path), options(tmp_path), echo=said.append, sleep=lambda _s: None)
     (call,) = deploy_calls(fake)
@@ -125,14 +125,14 @@ def test_nodes_hidden_by_the_service_leave_placement_to_ml_commons_unless_ml_is_
             return OpenSearchError("listing the cluster's nodes failed", root_cause="no permissions", status=403)
         return None
 
-    fake = FakeOpenSearch(nodes=dict(CLUSTER_NODES), before=forbid_nodes)
+    fake = FakeOpenSearch(nodes=dict(CLUSTER_NODES), cluster_settings={}, before=forbid_nodes)
     assert ml_commons.model_placement(Cluster(fake), "auto").node_ids is None
     with pytest.raises(ModelDeploymentError, match="does not list its nodes"):
         ml_commons.model_placement(Cluster(fake), "ml")
 
 
 def test_configure_ml_with_ml_nodes_allows_plans_and_keeps_models_off_data_nodes(tmp_path):
-    fake = FakeOpenSearch(nodes=dict(CLUSTER_NODES))
+    fake = FakeOpenSearch(nodes=dict(CLUSTER_NODES), cluster_settings={})  # ML Commons defaults
     deploy(Cluster(fake), corpus(tmp_path), options(tmp_path, configure_ml=True, model_nodes="ml"),
            sleep=lambda _s: None)
     assert ONLY_ML not in fake.cluster_settings
@@ -150,7 +150,7 @@ def test_configure_ml_with_ml_nodes_allows_plans_and_keeps_models_off_data_nodes
 def test_cli_shards_and_replicas_reach_the_new_index(tmp_path, monkeypatch):
     from legalsearch.cli import cli
 
-    fake = FakeOpenSearch(nodes=dict(CLUSTER_NODES))
+    fake = FakeOpenSearch(nodes=dict(CLUSTER_NODES), cluster_settings={})  # ML Commons defaults
     monkeypatch.setattr("legalsearch.plugin.connection.connect",
                         lambda settings, check=True: Cluster(fake, display_url=settings.display_url))
     monkeypatch.delenv("LEGALSEARCH_OPENSEARCH_URL", raising=False)
