@@ -177,8 +177,14 @@ def bench_one(ds, model_dir, base_name, provenance, export_dir, no_onnx, target,
             from legalsearch.exporter.export import export_model
 
             export_dir = out / "export"
-            click.echo(f"Exporting {model_dir} to {export_dir}", err=True)
-            export_model(model_dir, export_dir, dataset=ds, allow_degraded=True, overwrite=True)
+            # the int8 gate scores held-in queries, never the reported split: dev, else (a train-and-test dataset
+            # whose dev was cross-validated) train, which compares the two graphs of one model, not its training
+            gate_split = next((s for s in ("dev", "train") if s in ds.qrels and s != split), None)
+            click.echo(f"Exporting {model_dir} to {export_dir} (int8 gate on "
+                       f"{f'the {gate_split} split' if gate_split else 'cosines only: no dev or train split'})",
+                       err=True)
+            export_model(model_dir, export_dir, dataset=ds, split=gate_split or "dev", ndcg=gate_split is not None,
+                         allow_degraded=True, overwrite=True)
         onnx = exported_models(export_dir, target.variant if target is not None else None, speed=speed)
         encoders[onnx.row] = onnx.encoder
         if speed:

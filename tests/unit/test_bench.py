@@ -116,3 +116,22 @@ def test_speed_warms_up_at_both_shapes_and_interleaves_rounds():
     assert len(figures["b"]["documents_per_second_rounds"]) == 2
     assert figures["a"]["query_speedup"] == 1.0 and "throughput_ratio" in figures["b"]
     assert result.conditions.rounds == 2 and result.conditions.reference == "a"
+
+
+def test_bench_exports_and_gates_on_train_when_the_dataset_has_no_dev(sample_path, tiny_model_dir, tmp_path):
+    # a train-and-test dataset (AILA's statutes): the export's int8 gate must not ask for a dev split it cannot
+    # have; it scores train (held in, never the reported test split)
+    import shutil
+
+    no_dev = tmp_path / "no-dev"
+    shutil.copytree(sample_path, no_dev, ignore=shutil.ignore_patterns("dev.tsv", "__pycache__"))
+    out = tmp_path / "bench"
+    result = CliRunner().invoke(cli, ["bench", "-d", str(no_dev), "--model", str(tiny_model_dir), "--base",
+                                      str(tiny_model_dir), "--no-speed", "--bootstrap", "200", "-o", str(out)],
+                                env={"LEGALSEARCH_OPENSEARCH_URL": None})
+    assert result.exit_code == 0, result.output
+    assert "int8 gate on the train split" in result.output
+    report = json.loads((out / "export" / "export_report.json").read_text())
+    assert report["gate"]["ndcg"] is not None
+    rows = {row["name"] for row in json.loads((out / "results.json").read_text())["rows"]}
+    assert any(name.startswith("fine-tuned (onnx") for name in rows)
