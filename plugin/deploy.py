@@ -7,8 +7,8 @@ Readers query the alias (``--index``, default ``legalsearch``). A deploy never t
    already registered); client-side vectors load our ONNX encoder;
 3. pipelines named after the new index (so the old index keeps its own), and the index ``<alias>-v<UTC time>`` with
    them as ``index.default_pipeline`` / ``index.search.default_pipeline``;
-4. bulk ingest, streamed and pipelined (:mod:`legalsearch.plugin.ingest`), with the new index's refresh and
-   replicas relaxed during the load and restored after it, also when it fails (resumable: an interrupted deploy
+4. bulk ingest, streamed and pipelined (:mod:`legalsearch.plugin.ingest`), with the new index's refresh (and its
+   replicas, unless ``--replicas`` asked for some) relaxed during the load and restored after it, also when it fails (resumable: an interrupted deploy
    rerun with the same inputs continues into the same index);
 5. refresh and check that the index holds every document read minus those recorded as failed; with server-side
    vectors, probe the deployment (:mod:`legalsearch.plugin.probe`): a few corpus queries and passages embedded by
@@ -57,7 +57,7 @@ class DeployOptions:
     max_bulk_bytes: int = MAX_BULK_BYTES  # body bytes per bulk request, as well as batch_size documents
     concurrency: int = 1  # bulk requests in flight
     embedding_batch_size: int | None = None  # server-side vectors: text_embedding's batch_size (default 1)
-    relax_during_load: bool = True  # refresh_interval -1 and 0 replicas while loading, restored after
+    relax_during_load: bool = True  # refresh_interval -1 (and 0 replicas unless --replicas) while loading
     vectors_from: Path | None = None  # client-side vectors computed elsewhere (legalsearch.plugin.vectors)
     # passages, cut by text_chunking (server) or the same cut here (client): legalsearch.passages.PassageChunker
     token_limit: int | None = None  # words per passage; default 0.75 x the model's max_seq_length, else 192
@@ -366,9 +366,15 @@ def deploy(
         token_limit=chunker.token_limit, overlap_rate=chunker.overlap_rate, max_chunk_limit=chunker.max_chunk_limit,
     )
     failures_path = options.failures_path or state_dir / f"{name}.failures.jsonl"
-    serving = idx.serving_settings(idx.index_body(dimension, shards=options.shards, replicas=options.replicas))
+    relaxed = dict(idx.BULK_LOAD_SETTINGS)
+    if options.replicas:
+        # replicas asked for explicitly (--replicas N) are kept through the load: a data node lost mid-deploy then
+        # loses no shard of the new index (tests/integration/test_cluster.py); only refresh is relaxed
+        relaxed.pop("number_of_replicas")
+    serving = {key: value for key, value in idx.serving_settings(
+        idx.index_body(dimension, shards=options.shards, replicas=options.replicas)).items() if key in relaxed}
     if options.relax_during_load:
-        idx.put_settings(cluster, name, idx.BULK_LOAD_SETTINGS)
+        idx.put_settings(cluster, name, relaxed)
     try:
         report = ingest(
             cluster,

@@ -267,7 +267,7 @@ def test_server_side_model_is_placed_on_the_ml_node(loopback_cluster, tiny_expor
         assert model["model_state"] == "DEPLOYED"
         assert model.get("planning_worker_nodes") == [ml_id]  # on the ML node, not on the data nodes
         assert result.report.indexed == 40 and idx.doc_count(client, alias) == 40
-        hits, _ = search(client, alias, "confidentiality obligations", "hybrid", 5)
+        hits, _, _ = search(client, alias, "confidentiality obligations", "hybrid", 5)
         assert len(hits) == 5
     finally:
         cluster.cluster_settings({ml_commons.CUSTOM_PLAN: None})

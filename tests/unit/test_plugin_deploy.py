@@ -261,11 +261,17 @@ def _settings_calls(fake, index):
 
 def test_refresh_and_replicas_are_relaxed_during_the_load_and_restored_after(tmp_path):
     fake = FakeOpenSearch()
-    result = deploy(Cluster(fake), corpus(tmp_path), options(tmp_path, vectors="client", replicas=2),
+    result = deploy(Cluster(fake), corpus(tmp_path), options(tmp_path, vectors="client"),
                     encoder=FakeEncoder(dimension=4), sleep=no_sleep)
     relax, restore = _settings_calls(fake, result.index)
     assert relax == {"refresh_interval": "-1", "number_of_replicas": 0}
-    assert restore == {"refresh_interval": None, "number_of_replicas": 2}  # None: back to the cluster default
+    assert restore == {"refresh_interval": None, "number_of_replicas": None}  # None: back to the cluster default
+    # replicas asked for are kept through the load (a node lost mid-load loses no shard); refresh is still relaxed
+    fake = FakeOpenSearch()
+    result = deploy(Cluster(fake), corpus(tmp_path), options(tmp_path, vectors="client", replicas=2),
+                    encoder=FakeEncoder(dimension=4), sleep=no_sleep)
+    relax, restore = _settings_calls(fake, result.index)
+    assert relax == {"refresh_interval": "-1"} and restore == {"refresh_interval": None}
     order = [c.path for c in fake.calls if c.path in (f"/{result.index}/_settings", "/_bulk", "/_aliases")]
     assert order[0] == order[-2] == f"/{result.index}/_settings" and order[-1] == "/_aliases"
     assert set(order[1:-2]) == {"/_bulk"}  # every bulk request between relaxing and restoring, the swap after
