@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from legalsearch.errors import IngestError, OpenSearchError
+from legalsearch.errors import IngestError
 from legalsearch.plugin import index as idx
 from legalsearch.plugin import ml_commons
 from legalsearch.plugin.connection import Cluster, connect, resolve_settings
@@ -117,11 +117,11 @@ class _Reader(threading.Thread):
         i = 0
         while not self.halt.is_set():
             try:
-                hits, _body = search(self.cluster, self.alias, queries[i % len(queries)], "hybrid", 5,
-                                     encoder=self.encoder)
+                hits, _body, _plan = search(self.cluster, self.alias, queries[i % len(queries)], "hybrid", 5,
+                                            encoder=self.encoder)
                 self.outcomes.append((time.monotonic(), len(hits), None))
-            except OpenSearchError as error:
-                self.outcomes.append((time.monotonic(), 0, str(error)))
+            except Exception as error:  # noqa: BLE001 - any failure is an outcome; a dead thread would read as none
+                self.outcomes.append((time.monotonic(), 0, f"{type(error).__name__}: {error}"))
             i += 1
             time.sleep(0.5)
 
