@@ -266,9 +266,12 @@ def test_refresh_and_replicas_are_relaxed_during_the_load_and_restored_after(tmp
     relax, restore = _settings_calls(fake, result.index)
     assert relax == {"refresh_interval": "-1", "number_of_replicas": 0}
     assert restore == {"refresh_interval": None, "number_of_replicas": None}  # None: back to the cluster default
-    # replicas asked for are kept through the load (a node lost mid-load loses no shard); refresh is still relaxed
+    # replicas asked for are kept through the load (a node lost mid-load loses no shard); refresh is still relaxed.
+    # Another state directory: within the same second the index name, hence its resume checkpoint, would repeat
     fake = FakeOpenSearch()
-    result = deploy(Cluster(fake), corpus(tmp_path), options(tmp_path, vectors="client", replicas=2),
+    other = tmp_path / "replicas"
+    other.mkdir()
+    result = deploy(Cluster(fake), corpus(other), options(other, vectors="client", replicas=2),
                     encoder=FakeEncoder(dimension=4), sleep=no_sleep)
     relax, restore = _settings_calls(fake, result.index)
     assert relax == {"refresh_interval": "-1"} and restore == {"refresh_interval": None}
