@@ -173,9 +173,24 @@ def query_vector(cluster: Cluster, info: DeploymentInfo, plan: QueryPlan, text: 
     return encoder.encode_queries([text])[0] if encoder is not None else None
 
 
-def execute(cluster: Cluster, index: str, body: dict[str, Any], pipeline: str | None = None) -> list[Hit]:
+# A search in flight when a data node dies can fail in its fetch phase with one of these (HTTP 500) although every
+# shard has a live copy; the same search sent again is answered from the copies (tests/integration/test_cluster.py).
+NODE_LOSS_ERRORS = ("node_disconnected_exception", "node_not_connected_exception")
+SEARCH_ATTEMPTS = 3
+
+
+def execute(cluster: Cluster, index: str, body: dict[str, Any], pipeline: str | None = None,
+            sleep=time.sleep) -> list[Hit]:
     params = {"search_pipeline": pipeline} if pipeline else None
-    response = cluster.request("POST", f"/{index}/_search", body=body, params=params, what=f"searching {index}")
+    for attempt in range(1, SEARCH_ATTEMPTS + 1):
+        try:
+            response = cluster.request("POST", f"/{index}/_search", body=body, params=params,
+                                       what=f"searching {index}")
+            break
+        except OpenSearchError as exc:  # a search is read-only: sending it again after a node loss is safe
+            if attempt == SEARCH_ATTEMPTS or not any(name in str(exc) for name in NODE_LOSS_ERRORS):
+                raise
+            sleep(0.5 * attempt)
     hits = []
     for hit in response.get("hits", {}).get("hits", []):
         source = hit.get("_source", {})

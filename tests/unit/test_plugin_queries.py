@@ -88,3 +88,25 @@ def test_index_body_fills_dimension_and_pipelines():
 def test_versioned_name_sorts_by_time():
     assert versioned_name("legal", 0) == "legal-v19700101t000000"
     assert versioned_name("legal", 100) > versioned_name("legal", 99)
+
+
+def test_a_search_cut_by_a_node_loss_is_sent_again_and_other_errors_are_not():
+    from legalsearch.errors import OpenSearchError
+    from legalsearch.plugin.search import execute
+
+    class Flaky:
+        def __init__(self, failures, message):
+            self.failures, self.message, self.calls = failures, message, 0
+
+        def request(self, method, path, body=None, params=None, what=""):
+            self.calls += 1
+            if self.calls <= self.failures:
+                raise OpenSearchError(f"{what} failed (HTTP 500): {self.message}", status=500)
+            return {"hits": {"hits": [{"_id": "d1", "_score": 1.0, "_source": {"title": "t", "text": "x"}}]}}
+
+    lost = Flaky(2, "node_disconnected_exception: [data-2] disconnected")
+    assert [h.doc_id for h in execute(lost, "idx", {}, sleep=lambda _s: None)] == ["d1"] and lost.calls == 3
+    other = Flaky(1, "search_phase_execution_exception: all shards failed")
+    with pytest.raises(OpenSearchError, match="all shards failed"):
+        execute(other, "idx", {}, sleep=lambda _s: None)
+    assert other.calls == 1
