@@ -1,4 +1,4 @@
-"""legalsearch.long_queries: key terms and windows, offline (the cluster side is tests/integration/test_long_queries.py)."""
+"""legalsearch.long_queries: key terms and windows, offline (the cluster side: tests/integration/test_long_queries.py)."""
 
 from __future__ import annotations
 
