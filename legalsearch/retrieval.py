@@ -133,12 +133,13 @@ class BM25Retriever:
 
         A query with more positions than the long-query policy's ``max_terms`` is scored as its key terms
         (:meth:`scores_for_terms`), the way ``legalsearch search`` sends it."""
-        terms, _, _ = self.key_terms(query)
-        if terms is not None:
+        groups = self.analyzer.positions(query)  # analyzed once; a long query (rare) is analyzed again for its terms
+        if len(groups) > self.long_queries.max_terms:
+            terms, _, _ = self.key_terms(query)
             return self.scores_for_terms(terms, query)
         total = np.zeros(len(self.doc_ids), dtype=np.float64)
         matched = np.zeros(len(self.doc_ids), dtype=bool)
-        for group in self.analyzer.positions(query):
+        for group in groups:
             present = [self._postings[term] for term in group if term in self._postings]
             if not present:
                 continue
