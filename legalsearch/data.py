@@ -31,6 +31,7 @@ import json
 import math
 import random
 import re
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
@@ -235,42 +236,121 @@ def iter_corpus(path: str | Path) -> Iterator[CorpusRecord]:
     a bad line: it comes with ``error`` set, and the caller decides (stop, skip and count, or record as failed).
 
     The one corpus reader: :func:`load_corpus` / :func:`load_dataset` build their dictionary from it, and
-    ``deploy`` streams it (memory holds the ids seen so far, for the duplicate check, never the documents).
+    ``deploy`` streams it. Memory holds no document, only the ids seen so far for the duplicate check, as
+    :class:`SeenIds` keeps them: 8 bytes of digest each, so a million ids cost tens of megabytes, not hundreds.
     Raises :class:`DataError` only when the file does not exist.
     """
     path = Path(path)
     if not path.is_file():
         raise DataError("file not found; a BEIR dataset needs corpus.jsonl, queries.jsonl and qrels/*.tsv", path)
-    seen: set[str] = set()
+    seen = SeenIds(path)
     for lineno, raw, reason in iter_text_lines(path):
         if raw is not None and not raw.strip():
             continue
-        doc_id, row = None, None
+        doc_id, title, text, reason = _corpus_line(raw, reason)
         if reason is None:
-            try:
-                row = parse_json_object(raw)
-            except ValueError as exc:
-                reason = str(exc)
-        if row is not None:
-            text, title = row.get("text"), row.get("title") or ""
-            try:
-                doc_id = id_value(row.get("_id"), "_id")
-            except ValueError as exc:
-                reason = str(exc)
-            else:
-                if doc_id is None:
-                    reason = "missing field '_id'"
-                elif not isinstance(title, str):
-                    reason = f"document '{doc_id}' has a 'title' that is not a string"
-                elif not isinstance(text, str) or not (text.strip() or title.strip()):
-                    reason = f"document '{doc_id}' has no 'text'"
-                elif doc_id in seen:
-                    reason = f"duplicate document id '{doc_id}'"
+            first = seen.first_line(doc_id, lineno)
+            if first is not None:
+                reason = f"duplicate document id '{doc_id}' (first at line {first})"
         if reason is not None:
             yield CorpusRecord(lineno, doc_id, error=reason)
             continue
-        seen.add(doc_id)
         yield CorpusRecord(lineno, doc_id, title, text)
+
+
+def _corpus_line(raw: str | None, reason: str | None) -> tuple[str | None, str, str, str | None]:
+    """``(id, title, text, reason)`` of one corpus line by every rule but the duplicate check (``reason`` None: valid)."""
+    if reason is not None:
+        return None, "", "", reason
+    try:
+        row = parse_json_object(raw)
+    except ValueError as exc:
+        return None, "", "", str(exc)
+    text, title = row.get("text"), row.get("title") or ""
+    try:
+        doc_id = id_value(row.get("_id"), "_id")
+    except ValueError as exc:
+        return None, "", "", str(exc)
+    if doc_id is None:
+        return None, "", "", "missing field '_id'"
+    if not isinstance(title, str):
+        return doc_id, "", "", f"document '{doc_id}' has a 'title' that is not a string"
+    if not isinstance(text, str) or not (text.strip() or title.strip()):
+        return doc_id, "", "", f"document '{doc_id}' has no 'text'"
+    return doc_id, title, text, None
+
+
+class SeenIds:
+    """The valid document ids read so far from one corpus file, for the duplicate check of :func:`iter_corpus`.
+
+    A set of the id strings costs about 100 bytes an id in CPython, which is what made a streaming deploy's memory
+    grow with the corpus. This keeps an 8-byte digest per id in an open-addressing table (an ``array``,
+    at most half full, so 16 bytes an id). A digest seen before is not yet proof of a duplicate (two ids of a
+    million collide with probability ~3e-8), so the first time one repeats, the file is read again up to that line
+    and the exact ids are kept from then on: a clean corpus is never read twice and never held as strings, a
+    corpus with duplicates gets exact answers and the line of each id's first occurrence.
+    """
+
+    _EMPTY = 0
+
+    def __init__(self, path: Path):
+        self._path = path
+        self._table = array("Q", bytes(8 * 1024))
+        self._count = 0
+        self._exact: dict[str, int] | None = None
+
+    def first_line(self, doc_id: str, lineno: int) -> int | None:
+        """Record ``doc_id`` (valid, at ``lineno``); returns the line it was first seen at if it was, else None."""
+        if self._exact is None:
+            if self._insert(self._digest(doc_id)):
+                return None
+            self._exact = self._exact_ids(before=lineno)  # a digest repeated: exact ids from here on
+            self._table = array("Q")
+        first = self._exact.get(doc_id)
+        if first is None:
+            self._exact[doc_id] = lineno
+        return first
+
+    @staticmethod
+    def _digest(doc_id: str) -> int:
+        # Python's own 64-bit string hash: salted per process, which is all a table that lives in one process needs.
+        return (hash(doc_id) & 0xFFFF_FFFF_FFFF_FFFF) or 1  # 0 marks an empty slot
+
+    def _insert(self, value: int) -> bool:
+        """Add a digest; False when it was already there."""
+        if 2 * (self._count + 1) > len(self._table):
+            old, self._table = self._table, array("Q", bytes(16 * len(self._table)))
+            for kept in old:
+                if kept != self._EMPTY:
+                    self._place(kept)
+        if not self._place(value):
+            return False
+        self._count += 1
+        return True
+
+    def _place(self, value: int) -> bool:
+        table, mask = self._table, len(self._table) - 1
+        slot = value & mask
+        while True:
+            held = table[slot]
+            if held == self._EMPTY:
+                table[slot] = value
+                return True
+            if held == value:
+                return False
+            slot = (slot + 1) & mask
+
+    def _exact_ids(self, before: int) -> dict[str, int]:
+        ids: dict[str, int] = {}
+        for lineno, raw, reason in iter_text_lines(self._path):
+            if lineno >= before:
+                break
+            if raw is not None and not raw.strip():
+                continue
+            doc_id, _, _, reason = _corpus_line(raw, reason)
+            if reason is None:
+                ids.setdefault(doc_id, lineno)
+        return ids
 
 
 def _load_corpus(path: Path, report: ValidationReport, skip_invalid: bool) -> dict[str, Document]:

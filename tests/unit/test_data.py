@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from legalsearch.data import load_dataset, read_pairs, split_judgements, write_beir
+from legalsearch.data import SeenIds, iter_corpus, load_dataset, read_pairs, split_judgements, write_beir
 from legalsearch.errors import DataError
 
 
@@ -146,3 +146,36 @@ def test_committed_sample_matches_its_generator():
     result = subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "make_sample.py"), "--check"],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _corpus_file(path, ids):
+    path.write_text("".join(json.dumps({"_id": i, "text": f"text {n}"}) + "\n" for n, i in enumerate(ids)))
+    return path
+
+
+def test_seen_ids_grow_past_the_first_table_and_find_every_duplicate(tmp_path):
+    ids = [f"doc-{n}" for n in range(5000)] + ["doc-17", "doc-4999", "doc-0"]
+    records = list(iter_corpus(_corpus_file(tmp_path / "corpus.jsonl", ids)))
+    errors = [(r.line, r.error) for r in records if r.error]
+    assert errors == [(5001, "duplicate document id 'doc-17' (first at line 18)"),
+                      (5002, "duplicate document id 'doc-4999' (first at line 5000)"),
+                      (5003, "duplicate document id 'doc-0' (first at line 1)")]
+    assert [r.doc_id for r in records if not r.error] == ids[:5000]
+
+
+def test_seen_ids_a_digest_collision_is_not_a_duplicate(tmp_path, monkeypatch):
+    # Every id gets the same digest: the first repeat reads the file again and exact ids decide from then on.
+    monkeypatch.setattr(SeenIds, "_digest", staticmethod(lambda doc_id: 7))
+    path = _corpus_file(tmp_path / "corpus.jsonl", ["a", "b", "c", "b", "d", "a"])
+    path.write_text(path.read_text() + '{"_id": "e"}\n{"_id": "e", "text": "valid now"}\n')
+    records = list(iter_corpus(path))
+    assert [(r.line, r.error) for r in records] == [
+        (1, None), (2, None), (3, None), (4, "duplicate document id 'b' (first at line 2)"), (5, None),
+        (6, "duplicate document id 'a' (first at line 1)"), (7, "document 'e' has no 'text'"), (8, None)]
+
+
+def test_seen_ids_keep_digests_not_strings():
+    seen = SeenIds(Path("unused"))
+    for n in range(100_000):
+        assert seen.first_line(f"a-much-longer-document-identifier-{n:08d}", n + 1) is None
+    assert seen._exact is None and seen._table.itemsize * len(seen._table) <= 16 * 2 * 100_000

@@ -143,7 +143,7 @@ def test_malformed_lines_skipped_are_counted_as_failed(tmp_path):
     report = run(FakeOpenSearch(), corpus, tmp_path, skip_invalid=True)
     assert (report.read, report.indexed, report.failed) == (6, 3, 3) and report.balanced
     reasons = [json.loads(line)["error"]["reason"] for line in (tmp_path / "failures.jsonl").read_text().splitlines()]
-    assert reasons == ["malformed JSON (not a JSON object)", "duplicate document id 'd0'", "missing field '_id'"]
+    assert reasons == ["malformed JSON (not a JSON object)", "duplicate document id 'd0' (first at line 1)", "missing field '_id'"]
 
 
 def test_client_vectors_are_nested_passages(tmp_path):
