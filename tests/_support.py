@@ -186,3 +186,21 @@ def corrupt_int8(real_quantize):
         onnx.save_model(model, str(target))
         return target
     return broken
+
+
+def fact_description(words: int, seed: int) -> str:
+    """A long, legal-sounding query: sample documents' sentences in a seeded order, cut at ``words`` words."""
+    import random
+
+    from legalsearch.data import load_dataset, sample_dataset_path
+
+    dataset = load_dataset(sample_dataset_path())
+    texts = [doc.full_text for doc in dataset.corpus.values()]
+    random.Random(seed).shuffle(texts)
+    out: list[str] = []
+    while len(out) < words:
+        for text in texts:
+            out.extend(text.split())
+            if len(out) >= words:
+                break
+    return " ".join(out[:words])

@@ -290,6 +290,20 @@ def test_server_side_deploy_of_an_exported_model(cluster, alias, tiny_export, tm
         local = load_encoder(tiny_export).encode_queries(["breach of the confidentiality clause"])[0]
         remote = np.asarray(ml_commons.predict(cluster, result.model_id, ["breach of the confidentiality clause"])[0])
         assert float(local @ remote / np.linalg.norm(remote)) > 0.99
+        # a 6,000-word statement of facts with no local encoder: BM25 over its key terms, and the deployed model
+        # embeds its windows (_predict) into one vector, the mean the local encoder would give
+        from _support import fact_description
+
+        from legalsearch.long_queries import LongQueryPolicy, mean_of_windows
+        from legalsearch.plugin.search import search
+
+        hits, body, plan = search(cluster, alias, fact_description(6000, seed=1), "hybrid", k=10)
+        assert len(hits) == 10 and plan.window_count > 1
+        lexical, dense = body["query"]["hybrid"]["queries"]
+        assert 0 < sum("term" in c for c in lexical["bool"]["should"]) <= LongQueryPolicy().max_terms
+        sent = np.asarray(dense["nested"]["query"]["knn"]["passages.knn"]["vector"])
+        offline = mean_of_windows(load_encoder(tiny_export).encode_queries(plan.windows), [0])[0]
+        assert float(sent @ offline / np.linalg.norm(sent) / np.linalg.norm(offline)) > 0.99
         # same package again: the registered model is reused, nothing is uploaded twice
         package = ml_commons.ModelPackage.from_export_dir(tiny_export)
         assert [m["model_id"] for m in ml_commons.find_models_by_hash(cluster, package.sha256)] == [result.model_id]

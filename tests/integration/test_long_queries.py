@@ -10,10 +10,10 @@ ranking and scores must equal them.
 from __future__ import annotations
 
 import json
-import random
 import uuid
 
 import pytest
+from _support import fact_description
 from click.testing import CliRunner
 
 from legalsearch.data import load_dataset, sample_dataset_path
@@ -27,20 +27,6 @@ from legalsearch.retrieval import BM25Retriever, DenseRetriever
 pytestmark = pytest.mark.opensearch
 
 DIMENSION = 16
-
-
-def fact_description(words: int, seed: int) -> str:
-    """A long, legal-sounding query: sample documents' sentences in a seeded order, cut at ``words`` words."""
-    dataset = load_dataset(sample_dataset_path())
-    texts = [doc.full_text for doc in dataset.corpus.values()]
-    random.Random(seed).shuffle(texts)
-    out: list[str] = []
-    while len(out) < words:
-        for text in texts:
-            out.extend(text.split())
-            if len(out) >= words:
-                break
-    return " ".join(out[:words])
 
 
 @pytest.fixture(scope="module")
