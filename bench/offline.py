@@ -82,9 +82,21 @@ def _dense_runs(encoder, dataset: Dataset, splits: list[str], k: int, show_progr
     """Encode the corpus once, search every split; returns (runs by split, retriever info)."""
     started = time.time()
     retriever = DenseRetriever(encoder, show_progress=show_progress)
-    retriever.build(list(dataset.corpus.values()))
+    index = retriever.build(list(dataset.corpus.values()))
     runs = {split: retriever.search(dataset.split_queries(split), k=k) for split in splits}
-    return runs, {**retriever.describe(), "corpus_encode_and_search_s": round(time.time() - started, 1)}
+    info = {**retriever.describe(), "corpus_encode_and_search_s": round(time.time() - started, 1)}
+    # What happened to texts longer than one passage (the report states it): documents cut into passages and
+    # scored by the best (MaxP), documents that reached the passage limit, queries searched as a mean of windows.
+    passages = np.diff(np.r_[index.starts, len(index.passage_texts)])
+    limit = retriever.chunker.max_chunk_limit
+    info["long_texts"] = {
+        "documents": len(passages), "documents_over_one_passage": int((passages > 1).sum()),
+        "max_passages": int(passages.max()) if len(passages) else 0,
+        "documents_at_passage_limit": int((passages >= limit).sum()) if limit != -1 else 0,
+        "query_windows": {split: [retriever.query_windows(text)[1] for text in dataset.split_queries(split).values()]
+                          for split in splits},
+    }
+    return runs, info
 
 
 def run_bench(
@@ -120,8 +132,11 @@ def run_bench(
 
     bm25 = BM25Retriever(documents)
     bm25_runs = {s: bm25.search(dataset.split_queries(s), k=k) for s in splits}
+    # queries over max_terms analyzed positions are sent (and scored offline) as their key terms
+    key_term_queries = {s: sum(bm25.key_terms(t)[0] is not None for t in dataset.split_queries(s).values())
+                        for s in splits}
     rows: list[Evaluation] = [evaluate_run(bm25_runs[split], qrels, metrics, dataset.relevant_grade, "bm25",
-                                           bm25.describe())]
+                                           {**bm25.describe(), "key_term_queries": key_term_queries})]
     dense_runs = {}
     for label, encoder in encoders.items():
         runs, info = _dense_runs(encoder, dataset, splits, k, show_progress)

@@ -141,6 +141,41 @@ def cluster_notes(results: dict) -> list[str]:
     return notes
 
 
+def long_texts_note(results: dict) -> str | None:
+    """How texts longer than one passage were searched, in words: documents (MaxP, the passage limit) and the
+    reported split's queries (the mean of window vectors, BM25 key terms); None for results without the figures."""
+    rows = {row["name"]: row["info"] for row in results["rows"]}
+    dense, lexical, split = rows.get("fine-tuned", {}), rows.get("bm25", {}), results["split"]
+    texts = dense.get("long_texts")
+    if not texts:
+        return None
+    chunking, queries = dense.get("chunking", {}), texts["query_windows"].get(split, [])
+    max_windows = dense.get("long_queries", {}).get("max_windows")
+    max_terms = lexical.get("long_queries", {}).get("max_terms")
+    windowed = [w for w in queries if w > 1]
+    words = chunking.get("token_limit")
+    parts = [f"Long texts: documents are cut into passages of {words} words (the model reads "
+             f"{dense.get('max_seq_length')} tokens) and score as their best passage (MaxP); "
+             f"{texts['documents_over_one_passage']} of {texts['documents']} documents have more than one "
+             f"(at most {texts['max_passages']})"]
+    limit = chunking.get("max_chunk_limit")
+    if texts["documents_at_passage_limit"]:
+        parts.append(f"{texts['documents_at_passage_limit']} reach the {limit}-passage limit, whose last passage "
+                     "(the rest of the text) is read up to the model's window only")
+    if windowed:
+        spread = f"; {sum(w > max_windows for w in windowed)} have more than {max_windows}, of which {max_windows} " \
+                 "evenly spaced are used" if max_windows and max(windowed) > max_windows else ""
+        parts.append(f"{len(windowed)} of the {len(queries)} {split} queries are longer than one passage "
+                     f"(up to {max(windowed)} windows): the dense side searches the mean of their window vectors{spread}")
+    else:
+        parts.append(f"every {split} query fits one passage")
+    key_terms = lexical.get("key_term_queries", {}).get(split)
+    if key_terms:
+        parts.append(f"{key_terms} {split} queries have more than {max_terms} analyzed terms: BM25 searches their "
+                     f"{max_terms} key terms (query frequency × idf), as the cluster is sent")
+    return "; ".join(parts) + "."
+
+
 def render_markdown(results: dict) -> str:
     ds = results["dataset"]
     splits = ", ".join(f"{s} {v['queries']} queries" for s, v in ds["splits"].items())
@@ -172,6 +207,7 @@ def render_markdown(results: dict) -> str:
         hybrid_line + (" Hybrid is at least as good as the better single retriever "
                        f"({hybrid['best_single']}): **{'yes' if hybrid['at_least_best_single'] else 'no'}**."),
         "",
+        *([long_texts_note(results), ""] if long_texts_note(results) else []),
         "## Encoder speed",
         "",
         speed_markdown(results),

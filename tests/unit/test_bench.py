@@ -135,3 +135,29 @@ def test_bench_exports_and_gates_on_train_when_the_dataset_has_no_dev(sample_pat
     assert report["gate"]["ndcg"] is not None
     rows = {row["name"] for row in json.loads((out / "results.json").read_text())["rows"]}
     assert any(name.startswith("fine-tuned (onnx") for name in rows)
+
+
+def test_report_states_how_long_texts_were_handled(bench_out):
+    results = json.loads((bench_out / "results.json").read_text())
+    texts = next(r for r in results["rows"] if r["name"] == "fine-tuned")["info"]["long_texts"]
+    assert texts["documents"] == results["dataset"]["documents"] and texts["query_windows"]["test"]
+    assert "Long texts: documents are cut into passages of" in (bench_out / "report.md").read_text()
+
+
+def test_long_texts_note_names_windows_key_terms_and_the_passage_limit():
+    from legalsearch.bench.report import long_texts_note
+
+    results = {"split": "test", "rows": [
+        {"name": "bm25", "info": {"long_queries": {"max_terms": 256}, "key_term_queries": {"test": 7}}},
+        {"name": "fine-tuned", "info": {
+            "max_seq_length": 256, "chunking": {"token_limit": 192, "max_chunk_limit": 100},
+            "long_queries": {"max_windows": 32},
+            "long_texts": {"documents": 2914, "documents_over_one_passage": 2900, "max_passages": 100,
+                           "documents_at_passage_limit": 12, "query_windows": {"test": [1, 3, 40, 2]}}}}]}
+    note = long_texts_note(results)
+    assert "2900 of 2914 documents have more than one (at most 100)" in note
+    assert "12 reach the 100-passage limit" in note
+    assert "3 of the 4 test queries are longer than one passage (up to 40 windows)" in note
+    assert "1 have more than 32, of which 32 evenly spaced are used" in note
+    assert "7 test queries have more than 256 analyzed terms" in note
+    assert long_texts_note({"split": "test", "rows": [{"name": "bm25", "info": {}}]}) is None
