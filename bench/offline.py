@@ -26,7 +26,7 @@ from legalsearch.errors import BenchError
 from legalsearch.evaluation import DEFAULT_METRICS, Evaluation, evaluate_run, mean_interval, paired_bootstrap, \
     seed_query_bootstrap
 from legalsearch.hybrid import TECHNIQUES, HybridConfig
-from legalsearch.retrieval import BM25Retriever, DenseRetriever, Run, fuse
+from legalsearch.retrieval import DenseRetriever, Run, fuse, shared_bm25
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +130,7 @@ def run_bench(
         raise BenchError(f"qrels of '{split}' match no query")
     documents = list(dataset.corpus.values())
 
-    bm25 = BM25Retriever(documents)
+    bm25 = shared_bm25(documents)
     bm25_runs = {s: bm25.search(dataset.split_queries(s), k=k) for s in splits}
     # queries over max_terms analyzed positions are sent (and scored offline) as their key terms
     key_term_queries = {s: sum(bm25.key_terms(t)[0] is not None for t in dataset.split_queries(s).values())

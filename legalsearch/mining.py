@@ -28,7 +28,7 @@ from legalsearch.data import Dataset, iter_text_lines, parse_json_object
 from legalsearch.errors import DataError
 from legalsearch.passages import max_per_document
 from legalsearch.recipe import DEFAULT as RECIPE
-from legalsearch.retrieval import BM25Retriever, DenseRetriever
+from legalsearch.retrieval import DenseRetriever, shared_bm25
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ def mine(dataset: Dataset, encoder, config: MiningConfig, out_path: str | Path,
     ranked: dict[str, dict[str, list[str]]] = {q: {} for q in queries}
     depth = config.rank_end
     if "bm25" in config.sources:
-        bm25_run = BM25Retriever(documents).search(queries, k=depth)
+        bm25_run = shared_bm25(documents).search(queries, k=depth)
         for qid, scores in bm25_run.items():
             ranked[qid]["bm25"] = list(scores)
     if "dense" in config.sources:

@@ -95,14 +95,20 @@ def choose_batch_sampler(config: TrainingConfig, batch_samplers):
 
 
 def make_dev_evaluator(dataset: Dataset, split: str, tokenizer_path: Path, metrics=None, prompts=None):
-    """An evaluator for the trainer that scores MaxP dense retrieval on ``split`` over the whole corpus
-    (:func:`legalsearch.evaluation.evaluate_dense`, the numbers checkpoints are chosen by); ``metrics`` default
+    """An evaluator for the trainer that scores MaxP dense retrieval on ``split`` over the whole corpus, or over a
+    candidate pool where the corpus is large (:func:`legalsearch.evaluation.candidate_pool`; the base model and
+    every checkpoint on the same documents): the numbers checkpoints are chosen by; ``metrics`` default
     :data:`legalsearch.evaluation.DEFAULT_METRICS`."""
     *_, BaseEvaluator = _import_training()
     from legalsearch.encoders import SentenceTransformerEncoder
-    from legalsearch.evaluation import DEFAULT_METRICS, evaluate_dense
+    from legalsearch.evaluation import DEFAULT_METRICS, POOL_DEPTH, candidate_pool, evaluate_dense
 
     metrics = tuple(metrics or DEFAULT_METRICS)
+    pool = candidate_pool(dataset, split)  # None: the corpus is small enough to rank whole
+    corpus = "full" if pool is None else (f"pool of {len(pool)} of {len(dataset.corpus)} documents (judged + BM25 "
+                                          f"top {POOL_DEPTH} per {split} query)")
+    if pool is not None:
+        log.info("dev evaluation ranks a %s", corpus)
 
     class DevRetrievalEvaluator(BaseEvaluator):
         def __init__(self):
@@ -112,7 +118,7 @@ def make_dev_evaluator(dataset: Dataset, split: str, tokenizer_path: Path, metri
             self.history: list[dict] = []
 
         def get_config_dict(self) -> dict:
-            return {"split": split, "metrics": list(metrics), "aggregation": "maxp", "corpus": "full"}
+            return {"split": split, "metrics": list(metrics), "aggregation": "maxp", "corpus": corpus}
 
         def record(self, means: dict, epoch, steps) -> dict[str, float]:
             self.history.append({"epoch": epoch, "steps": steps, **means})
@@ -122,11 +128,11 @@ def make_dev_evaluator(dataset: Dataset, split: str, tokenizer_path: Path, metri
         def __call__(self, model, output_path=None, epoch: int = -1, steps: int = -1) -> dict[str, float]:
             encoder = SentenceTransformerEncoder.from_model(model, name="training", tokenizer_path=tokenizer_path,
                                                             prompts=prompts)
-            return self.record(evaluate_dense(encoder, dataset, split, metrics), epoch, steps)
+            return self.record(evaluate_dense(encoder, dataset, split, metrics, documents=pool), epoch, steps)
 
         def score(self, encoder, stats: dict | None = None) -> dict[str, float]:
             """The same figures for an encoder outside training (the untouched base model, epoch 0)."""
-            return evaluate_dense(encoder, dataset, split, metrics, stats=stats)
+            return evaluate_dense(encoder, dataset, split, metrics, stats=stats, documents=pool)
 
     return DevRetrievalEvaluator()
 
@@ -506,6 +512,7 @@ def train(
         },
         "dev_before_training": {m.removeprefix(f"{config.eval_split}_"): v for m, v in baseline.items()},
         "dev_history": evaluator.history if evaluating else [],
+        "dev_evaluation": evaluator.get_config_dict() if evaluating else None,
         "best_checkpoint": trainer.state.best_model_checkpoint,
         "kept_base_model": kept_base,
         "tuned_beats_base": (not kept_base) if evaluating else None,

@@ -83,3 +83,66 @@ def test_unknown_metric_is_rejected():
 
     with pytest.raises(ValueError, match="unknown metric 'ndcg10'"):
         validate_metrics(["ndcg10"])
+
+
+def test_shared_bm25_is_built_once_per_corpus():
+    from legalsearch.retrieval import shared_bm25
+
+    docs = [Document("a", "", "indemnification of the buyer"), Document("b", "", "governing law of Delaware")]
+    first = shared_bm25(docs)
+    assert shared_bm25(list(docs)) is first  # the same Document objects in the same order
+    assert shared_bm25([Document("a", "", "indemnification of the buyer"), docs[1]]) is not first
+
+
+def _pool_dataset(tmp_path, documents: int):
+    from legalsearch.data import load_dataset, write_beir
+
+    corpus = {f"d{i}": Document(f"d{i}", "", f"clause {i} about {'indemnity' if i % 7 == 0 else 'payment'} "
+                                            f"terms number {i}") for i in range(documents)}
+    queries = {"q1": "indemnity clause", "q2": "payment terms", "q3": "indemnity terms"}
+    qrels = {"dev": {"q1": {"d7": 1, "d3": 0}, "q2": {"d5": 1}}, "test": {"q3": {"d14": 1}}}
+    write_beir(tmp_path / "ds", corpus, queries, qrels)
+    return load_dataset(tmp_path / "ds")
+
+
+def test_candidate_pool_holds_every_judged_document_and_the_bm25_top(tmp_path):
+    from legalsearch.evaluation import candidate_pool
+    from legalsearch.retrieval import shared_bm25
+
+    dataset = _pool_dataset(tmp_path, 400)
+    pool = candidate_pool(dataset, "dev", depth=20)
+    ids = [d.id for d in pool]
+    assert {"d7", "d3", "d5"} <= set(ids)  # judged ones, even grade 0
+    top = shared_bm25(list(dataset.corpus.values())).search(dataset.split_queries("dev"), k=20)
+    assert set(ids) == {d for ranked in top.values() for d in ranked} | {"d7", "d3", "d5"}
+    assert ids == [d for d in dataset.corpus if d in set(ids)]  # corpus order
+    assert candidate_pool(dataset, "dev", depth=20, max_share=len(ids) / 400 - 0.01) is None
+    assert candidate_pool(_pool_dataset(tmp_path / "small", 30), "dev", depth=20) is None  # most of a small corpus
+
+
+def test_dense_evaluation_over_a_pool_scores_the_pool(tmp_path):
+    from legalsearch.evaluation import candidate_pool, evaluate_dense
+    from legalsearch.plugin.testing import FakeEncoder
+
+    dataset = _pool_dataset(tmp_path, 400)
+    encoder = FakeEncoder(dimension=16, max_seq_length=64)
+    whole = evaluate_dense(encoder, dataset, "dev", ("ndcg@10",))
+    stats: dict = {}
+    pooled = evaluate_dense(encoder, dataset, "dev", ("ndcg@10",), stats=stats,
+                            documents=candidate_pool(dataset, "dev", depth=20))
+    assert stats["passages"] < 400 and pooled["ndcg@10"] >= whole["ndcg@10"]
+    assert evaluate_dense(encoder, dataset, "dev", ("ndcg@10",), documents=list(dataset.corpus.values())) == whole
+
+
+def test_training_dev_evaluator_ranks_the_pool_of_a_large_corpus(tmp_path):
+    from legalsearch.evaluation import candidate_pool
+    from legalsearch.plugin.testing import FakeEncoder
+    from legalsearch.training import make_dev_evaluator
+
+    dataset = _pool_dataset(tmp_path, 400)
+    evaluator = make_dev_evaluator(dataset, "dev", tokenizer_path=None)
+    stats: dict = {}
+    evaluator.score(FakeEncoder(dimension=16, max_seq_length=64), stats)
+    pool = candidate_pool(dataset, "dev")
+    assert stats["passages"] == len(pool) < 400
+    assert evaluator.get_config_dict()["corpus"].startswith(f"pool of {len(pool)} of 400 documents")
