@@ -47,7 +47,6 @@ def main(argv=None) -> dict:
     from legalsearch.data import load_dataset
     from legalsearch.encoders import SentenceTransformerEncoder, resolve_model_name
     from legalsearch.evaluation import evaluate_run
-    from legalsearch.long_queries import mean_of_windows
     from legalsearch.passages import max_per_document
     from legalsearch.retrieval import DenseRetriever, _top_k
 
@@ -65,14 +64,7 @@ def main(argv=None) -> dict:
     counts = np.diff(np.r_[index.starts, len(index.passage_texts)])
 
     qids = list(queries)
-    texts, owners = [], []
-    for row, qid in enumerate(qids):
-        windows, _ = retriever.query_windows(queries[qid])
-        texts.extend(windows)
-        owners.extend([row] * len(windows))
-    owners = np.asarray(owners)
-    query_vectors = mean_of_windows(encoder.encode_queries(texts),
-                                    np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]]))
+    query_vectors = retriever.query_vectors([queries[q] for q in qids])
     passage_scores = query_vectors @ index.embeddings.T  # [queries, passages]
     full = max_per_document(passage_scores, index.starts)
     best_passage = {}  # (query row, document column) -> position of the passage full MaxP scores it by

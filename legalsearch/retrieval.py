@@ -355,17 +355,20 @@ class DenseRetriever:
             return [text], 1
         return spread(windows, self.long_queries.max_windows), len(windows)
 
+    def query_vectors(self, texts: list[str]) -> np.ndarray:
+        """One vector per query, as :meth:`search` scores it: a long query's is the mean of its windows'."""
+        windows, owners = [], []
+        for row, text in enumerate(texts):
+            pieces, _ = self.query_windows(text)
+            windows.extend(pieces)
+            owners.extend([row] * len(pieces))
+        window_vectors = self.encoder.encode_queries(windows, batch_size=self.batch_size)
+        owners = np.asarray(owners, dtype=np.int64)
+        return mean_of_windows(window_vectors, np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]]))
+
     def search(self, queries: dict[str, str], k: int = 100) -> Run:
         qids = list(queries)
-        texts, owners = [], []
-        for row, qid in enumerate(qids):
-            windows, _ = self.query_windows(queries[qid])
-            texts.extend(windows)
-            owners.extend([row] * len(windows))
-        window_vectors = self.encoder.encode_queries(texts, batch_size=self.batch_size)
-        owners = np.asarray(owners, dtype=np.int64)
-        starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-        scores = self.doc_scores(mean_of_windows(window_vectors, starts))
+        scores = self.doc_scores(self.query_vectors([queries[q] for q in qids]))
         k = min(k, scores.shape[1])
         run: Run = {}
         for row, qid in enumerate(qids):
