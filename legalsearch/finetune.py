@@ -90,18 +90,102 @@ def fine_tune(dataset: Dataset, triplets_path: Path, base_model: str, out_dir: P
         data, plan = plan_dev(dataset, recipe.dev_min_queries, recipe.cv_folds, recipe.seed)
     extra = {"device": device, "max_steps": max_steps, "eval_steps": eval_steps, "mini_batch_size": mini_batch_size,
              **(prompts or {})}
+    if plan is not None and plan.method == "cross-validation":
+        step_s = probe_step_seconds(base_model, recipe, triplets_path, device)
+        extra["step_seconds"] = step_s
+        estimate = cross_validation_seconds(data, plan, triplets_path, recipe, step_s)
+        remaining = deadline - time.time()
+        if estimate["total_s"] > BUDGET_MARGIN * remaining:
+            data, plan = _without_held_out_check(data, plan, estimate, remaining, recipe)
+            eval_split = None
+        else:
+            plan.reason += (f"; it fits the budget (~{estimate['total_s'] / 60:.0f} minutes projected, "
+                            f"{remaining / 60:.0f} left)")
     if plan is None or plan.method != "cross-validation":
-        config = recipe.training_config(eval_split=eval_split or DEV_SPLIT,
+        held_out = plan is None or plan.method != NO_HELD_OUT
+        config = recipe.training_config(eval_split=(eval_split or DEV_SPLIT) if held_out else None,
                                         budget_s=max(1.0, deadline - time.time()),
                                         variance_reduction=recipe.variance_reduction, **extra)
         report = train(data, triplets_path, base_model, out_dir, config, resume_from=resume_from,
                        base_provenance=base_provenance, recipe=recipe)
         report["dev_plan"] = plan.to_dict() if plan else {"method": f"the '{eval_split}' split as given"}
+        if not held_out:
+            report["verdict"] = (f"No held-out check: {plan.reason}. Whether fine-tuning beat the base model is "
+                                 "not known from training; `legalsearch eval` or `bench` on a split it did not "
+                                 "train on says.")
+            report["cross_validation_estimate"] = estimate
         report["budget_source"] = budget_source
         _write(out_dir, report)
         return report
     return _cross_validated(data, plan, triplets_path, base_model, out_dir, recipe, base_provenance, device,
                             deadline, budget_source, extra)
+
+
+BUDGET_MARGIN = 0.9  # the share of the budget a plan may fill: steps vary, and mining's tail is not counted
+NO_HELD_OUT = "no held-out check"
+
+
+def probe_step_seconds(base_model: str, recipe: Recipe, triplets_path: Path, device: str) -> float:
+    """Seconds of one training step of the recipe on these triplets (:func:`legalsearch.training.
+    measure_step_seconds` on the base model), measured once before the folds are planned and reused by every run."""
+    from legalsearch.mining import read_triplets
+    from legalsearch.training import _import_training, measure_step_seconds, with_loss_choice
+
+    SentenceTransformer, _, _, losses, _, _ = _import_training()
+    model = SentenceTransformer(base_model, device=device)
+    if recipe.window():
+        model.max_seq_length = recipe.window()
+    rows = read_triplets(triplets_path)
+    config, _ = with_loss_choice(recipe.training_config(device=device), model, rows, recipe.cached_loss)
+    step_s = measure_step_seconds(model, config, rows, losses)
+    del model
+    return step_s
+
+
+def cross_validation_seconds(dataset: Dataset, plan, triplets_path: Path, recipe: Recipe, step_s: float) -> dict:
+    """The projected wall clock of cross-validation: each fold trains the recipe's epochs on the rows of the
+    queries it does not hold out and scores its held-out queries before training and after every epoch (each
+    score encodes the fold's evaluation documents, forward only: a third of a training pass per text), then one
+    run on all queries. Passages are counted with the chunker dense retrieval uses."""
+    from legalsearch.evaluation import candidate_pool
+    from legalsearch.mining import read_triplets
+    from legalsearch.passages import PassageChunker
+
+    rows = read_triplets(triplets_path)
+    texts_per_row = 2 + len(rows[0]["negatives"])
+    per_text_s = step_s / (min(recipe.batch_size, len(rows)) * texts_per_row) / 3
+    chunker = PassageChunker.for_model(recipe.window())
+    passages = {doc.id: len(chunker.split_text(doc.full_text)) for doc in dataset.corpus.values()}
+    folds, total = [], 0.0
+    for held_out in plan.folds:
+        held = set(held_out)
+        fold = fold_dataset(dataset, held_out)
+        pool = candidate_pool(fold, DEV_SPLIT)
+        fold_passages = sum(passages[d.id] for d in pool) if pool is not None else sum(passages.values())
+        steps = math.ceil(sum(str(r.get("query_id", "")) not in held for r in rows) / recipe.batch_size)
+        train_s = steps * recipe.epochs * step_s
+        eval_s = (recipe.epochs + 1) * fold_passages * per_text_s
+        folds.append({"held_out_queries": len(held_out), "train_s": round(train_s), "eval_s": round(eval_s),
+                      "evaluated_passages": fold_passages})
+        total += round(train_s) + round(eval_s)
+    final_s = round(math.ceil(len(rows) / recipe.batch_size) * recipe.epochs * step_s)
+    total += final_s
+    return {"step_s": round(step_s, 2), "folds": folds, "final_run_s": round(final_s), "total_s": round(total)}
+
+
+def _without_held_out_check(dataset: Dataset, plan, estimate: dict, remaining: float, recipe: Recipe):
+    """The plan when cross-validation does not fit the budget: train on the train split for the recipe's epochs
+    with nothing held out to choose by (dev, when there is one, is left untouched for the hybrid's tuning)."""
+    from legalsearch.splits import DevPlan
+
+    train_queries = len(dataset.positives("train"))
+    budget_minutes = math.ceil((estimate["total_s"] / BUDGET_MARGIN + 60) / 60)
+    reason = (f"{plan.reason}, but that would take ~{estimate['total_s'] / 60:.0f} minutes "
+              f"({len(plan.folds)} fold runs of {recipe.epochs} epochs with their evaluations, then the final run; "
+              f"{estimate['step_s']:.1f} s a step) and {remaining / 60:.0f} are left of the budget: trained on the "
+              f"{train_queries} train queries for the recipe's {recipe.epochs} epochs, last step kept "
+              f"(--budget {budget_minutes} allows the cross-validation)")
+    return dataset, DevPlan(NO_HELD_OUT, 0, train_queries, plan.seed, reason=reason)
 
 
 def _cross_validated(dataset, plan, triplets_path, base_model, out_dir, recipe, base_provenance, device, deadline,

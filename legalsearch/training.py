@@ -187,6 +187,18 @@ def choose_cached_loss(setting: str, texts_per_step: int, window: int, model_con
                  + ("CachedMultipleNegativesRankingLoss in mini-batches" if use else "plain MNRL"))
 
 
+def with_loss_choice(config: TrainingConfig, model, rows: list[dict], setting: str = "auto"):
+    """``config`` with ``cached_loss`` decided for this model and these rows (:func:`choose_cached_loss`; a config
+    that already says on stays on), and the reason."""
+    from dataclasses import replace
+
+    model_config = getattr(getattr(model[0], "auto_model", None), "config", None)
+    cached, reason = choose_cached_loss("on" if config.cached_loss else setting,
+                                        config.batch_size * (2 + len(rows[0]["negatives"])),
+                                        int(model.max_seq_length), model_config)
+    return (replace(config, cached_loss=cached) if cached != config.cached_loss else config), reason
+
+
 def measure_step_seconds(model, config: TrainingConfig, rows: list[dict], losses, steps: int = 2) -> float:
     """Seconds of one training step (tokenise, forward, backward) on ``steps`` real batches, after a warm-up step.
 
@@ -358,14 +370,9 @@ def train(
 
         tokenizer_path = SentenceTransformerEncoder.from_model(model, base_model, None).tokenizer_path
 
-    model_config = getattr(getattr(model[0], "auto_model", None), "config", None)
-    cached, cached_reason = choose_cached_loss(
-        "on" if config.cached_loss else (getattr(recipe, "cached_loss", "off") if recipe is not None else "off"),
-        config.batch_size * (2 + n_neg), int(model.max_seq_length), model_config)
-    if cached != config.cached_loss:
-        from dataclasses import replace
-
-        config = replace(config, cached_loss=cached)
+    config, cached_reason = with_loss_choice(config, model, rows,
+                                             getattr(recipe, "cached_loss", "off") if recipe is not None else "off")
+    cached = config.cached_loss
     loss = make_loss(model, config, losses)
     evaluator = make_dev_evaluator(dataset, config.eval_split, tokenizer_path, prompts=prompts) if evaluating else None
     processes = distributed.world_size()

@@ -121,7 +121,8 @@ def describe_training(report: dict) -> list[str]:
     if budget:
         lines.append(f"Budget: {budget['reason']}")
     if report.get("stopped_by_budget"):
-        lines.append("The time budget ran out: training stopped at the best evaluated checkpoint.")
+        lines.append("The time budget ran out: training stopped at the best evaluated checkpoint."
+                     if report.get("dev_history") else "The time budget ran out: training stopped at that step.")
     for name, share in ((report.get("data") or {}).get("sources") or {}).items():
         lines.append(f"  source {name}: {share['rows']} triplet rows ({share['share']:.0%})")
     for row in (report.get("auto") or {}).get("candidates", []):

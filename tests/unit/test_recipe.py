@@ -299,6 +299,38 @@ def test_a_dataset_with_only_train_and_test_trains_by_cross_validation(sample_pa
     assert (tmp_path / "model" / "modules.json").is_file() and not (tmp_path / "model" / "cv").exists()
 
 
+def test_cross_validation_that_does_not_fit_the_budget_trains_once_and_says_so(sample_path, tiny_model_dir, mined,
+                                                                               tmp_path):
+    from legalsearch.data import load_dataset
+    from legalsearch.finetune import NO_HELD_OUT, cross_validation_seconds, fine_tune
+    from legalsearch.splits import plan_dev
+
+    no_dev = tmp_path / "no-dev"
+    shutil.copytree(sample_path, no_dev, ignore=shutil.ignore_patterns("dev.tsv", "__pycache__"))
+    dataset = load_dataset(no_dev)
+    small = dataclasses.replace(dataset, qrels={"train": dict(list(dataset.qrels["train"].items())[:40]),
+                                                "test": dataset.qrels["test"]})
+    recipe = resolve(None, {"epochs": 2, "batch_size": 8, "learning_rate": 1e-3, "cv_folds": 2,
+                            "max_seq_length": 64})
+    _, plan = plan_dev(small, recipe.dev_min_queries, recipe.cv_folds, recipe.seed)
+    # the projection: each fold trains 2 epochs on the rows of the other fold and scores its own 3 times
+    estimate = cross_validation_seconds(small, plan, mined, recipe, step_s=1.0)
+    rows = [json.loads(line) for line in mined.read_text().splitlines()]
+    assert estimate["final_run_s"] == 2 * -(-len(rows) // 8)
+    assert [f["held_out_queries"] for f in estimate["folds"]] == [20, 20]
+    assert all(f["eval_s"] > 0 and f["evaluated_passages"] > 0 for f in estimate["folds"])
+    assert estimate["total_s"] == sum(f["train_s"] + f["eval_s"] for f in estimate["folds"]) + \
+        estimate["final_run_s"]
+
+    tight = recipe.override({"budget_minutes": 0.01}, "test")  # under a second: no room for folds
+    report = fine_tune(small, mined, str(tiny_model_dir), tmp_path / "model", tight, device="cpu")
+    assert report["dev_plan"]["method"] == NO_HELD_OUT and "allows the cross-validation" in report["dev_plan"]["reason"]
+    assert report["dev_plan"]["train_queries"] == 40 and report["dev_history"] == []
+    assert report["verdict"].startswith("No held-out check") and report["tuned_beats_base"] is None
+    assert report["cross_validation_estimate"]["total_s"] > 0
+    assert (tmp_path / "model" / "modules.json").is_file()
+
+
 def test_bench_trains_seeds_on_a_dataset_without_dev_and_reports_the_spread(sample_path, tiny_model_dir, tmp_path):
     from click.testing import CliRunner
 
