@@ -49,6 +49,16 @@ def run_recipe(dataset: Path, out: Path, seeds: int, base: str) -> dict:
             "single": None if results.get("seeds") else _row(results, "fine-tuned")}
 
 
+def recipe_from(out: Path) -> dict:
+    """A recipe run made before by the same command (``legalsearch bench ... --seeds N -o OUT``): its results and
+    the peak resident memory bench recorded for itself (``peak_rss_mb``), so the plain runs can be added later."""
+    results = json.loads((out / "results.json").read_text())
+    return {"command": results.get("command", "see results.json"),
+            "wall_s": None, "peak_rss_mb_children": results.get("peak_rss_mb"), "results": str(out / "results.json"),
+            "seeds": results.get("seeds"), "single": None if results.get("seeds") else _row(results, "fine-tuned"),
+            "reused": True}
+
+
 def _row(results: dict, name: str) -> float:
     return next(row["metrics"][METRIC] for row in results["rows"] if row["name"] == name)
 
@@ -102,16 +112,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--base", default="offline-minilm")
     parser.add_argument("--skip-plain", action="store_true", help="Only the recipe (e.g. a second machine runs plain).")
+    parser.add_argument("--recipe-from", action="append", default=[], metavar="NAME=DIR",
+                        help="Reuse the bench output DIR of an earlier recipe run for dataset NAME (its results.json; "
+                             "peak RSS as bench recorded it) instead of running it again.")
     args = parser.parse_args(argv)
     from legalsearch.bench import machine_info
     from legalsearch.recipe import DEFAULT
 
     summary = {"date": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "machine": machine_info(),
                "load_average_at_start": os.getloadavg(), "recipe": DEFAULT.to_dict(), "datasets": {}}
+    reuse = dict(spec.split("=", 1) for spec in args.recipe_from)
     for spec in args.datasets:
         path, _, negatives = spec.partition(":")
         name = Path(path).name
-        entry = {"recipe": run_recipe(Path(path), args.out / name / "recipe", args.seeds, args.base)}
+        entry = {"recipe": recipe_from(Path(reuse[name])) if name in reuse else
+                 run_recipe(Path(path), args.out / name / "recipe", args.seeds, args.base)}
         if not args.skip_plain:
             plain = [run_plain(Path(path), args.out / name / f"plain-seed{42 + i}", 42 + i, int(negatives or 1),
                                args.base) for i in range(args.seeds)]
@@ -128,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
                 "hybrid_at_least_best_single_every_seed": seeds["hybrid_at_least_best_single_every_seed"],
                 "mean_ndcg": tuned["mean"],
                 "recipe_mean_at_least_plain": ("plain" in entry and tuned["mean"] >= entry["plain"]["mean"]),
-                "peak_rss_under_4gb": entry["recipe"]["peak_rss_mb_children"] < 4096}
+                "peak_rss_under_4gb": (entry["recipe"]["peak_rss_mb_children"] or float("inf")) < 4096}
         summary["datasets"][name] = entry
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "results.json").write_text(json.dumps(summary, indent=2))

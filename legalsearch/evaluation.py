@@ -107,7 +107,8 @@ def evaluate_dense_run(encoder, dataset: Dataset, split: str, metrics=("ndcg@10"
 
     started = time.time()
     retriever = DenseRetriever(encoder)
-    index = retriever.build(list(dataset.corpus.values()) if documents is None else documents)
+    corpus = list(dataset.corpus.values())
+    index = retriever.build(corpus) if documents is None else retriever.build_within(corpus, documents)
     if stats is not None:
         stats["passages"] = len(index.passage_texts)
         stats["from_cache"] = retriever.from_cache

@@ -144,9 +144,10 @@ def probe_step_seconds(base_model: str, recipe: Recipe, triplets_path: Path, dev
 
 def cross_validation_seconds(dataset: Dataset, plan, triplets_path: Path, recipe: Recipe, step_s: float) -> dict:
     """The projected wall clock of cross-validation: each fold trains the recipe's epochs on the rows of the
-    queries it does not hold out and scores its held-out queries before training and after every epoch (each
-    score encodes the fold's evaluation documents, forward only: a third of a training pass per text), then one
-    run on all queries. Passages are counted with the chunker dense retrieval uses."""
+    queries it does not hold out and scores its held-out queries after every epoch (each score encodes the fold's
+    evaluation documents, forward only: a third of a training pass per text; the base model's score before
+    training reads the corpus embeddings mining cached), then one run on all queries. Passages are counted with
+    the chunker dense retrieval uses."""
     from legalsearch.evaluation import candidate_pool
     from legalsearch.mining import read_triplets
     from legalsearch.passages import PassageChunker
@@ -164,7 +165,7 @@ def cross_validation_seconds(dataset: Dataset, plan, triplets_path: Path, recipe
         fold_passages = sum(passages[d.id] for d in pool) if pool is not None else sum(passages.values())
         steps = math.ceil(sum(str(r.get("query_id", "")) not in held for r in rows) / recipe.batch_size)
         train_s = steps * recipe.epochs * step_s
-        eval_s = (recipe.epochs + 1) * fold_passages * per_text_s
+        eval_s = recipe.epochs * fold_passages * per_text_s
         folds.append({"held_out_queries": len(held_out), "train_s": round(train_s), "eval_s": round(eval_s),
                       "evaluated_passages": fold_passages})
         total += round(train_s) + round(eval_s)

@@ -284,6 +284,15 @@ class DenseIndex:
     def passages_per_doc(self) -> float:
         return len(self.passage_texts) / max(1, len(self.doc_ids))
 
+    def subset(self, doc_ids: set[str]) -> "DenseIndex":
+        """The index of the documents in ``doc_ids`` only (in this index's order), sharing no state with it."""
+        ends = np.r_[self.starts[1:], len(self.passage_texts)]
+        keep = [i for i, doc in enumerate(self.doc_ids) if doc in doc_ids]
+        rows = np.concatenate([np.arange(self.starts[i], ends[i]) for i in keep]) if keep else np.zeros(0, int)
+        sizes = np.array([ends[i] - self.starts[i] for i in keep], dtype=np.int64)
+        return DenseIndex([self.doc_ids[i] for i in keep], np.r_[0, np.cumsum(sizes)[:-1]].astype(np.int64),
+                          self.embeddings[rows], [self.passage_texts[r] for r in rows])
+
 
 class DenseRetriever:
     """Cosine retrieval with a dense :class:`~legalsearch.encoders.Encoder`; a document scores as its best passage.
@@ -317,13 +326,27 @@ class DenseRetriever:
             info["passages_per_doc"] = round(self.index.passages_per_doc, 3)
         return info
 
-    def build(self, documents: list[Document]) -> DenseIndex:
+    def _passages(self, documents: list[Document]) -> tuple[list[str], list[int], list[str]]:
         doc_ids, starts, texts = [], [], []
         for doc in documents:
             pieces = self.chunker.split_text(doc.full_text) or [doc.full_text]
             doc_ids.append(doc.id)
             starts.append(len(texts))
             texts.extend(pieces)
+        return doc_ids, starts, texts
+
+    def build_within(self, corpus: list[Document], documents: list[Document]) -> DenseIndex:
+        """The index of ``documents`` (a subset of ``corpus``, e.g. a dev evaluation's candidate pool): cut from
+        the whole corpus's cached embeddings when this encoder has them (mining encoded the corpus already), so a
+        pool costs no encoding; otherwise only ``documents`` are encoded."""
+        cache_file = _embedding_cache_file(self.encoder, self._passages(corpus)[2])
+        if cache_file is None or not cache_file.is_file():
+            return self.build(documents)
+        self.index = self.build(corpus).subset({doc.id for doc in documents})
+        return self.index
+
+    def build(self, documents: list[Document]) -> DenseIndex:
+        doc_ids, starts, texts = self._passages(documents)
         cache_file = _embedding_cache_file(self.encoder, texts)
         self.from_cache = cache_file is not None and cache_file.is_file()
         if self.from_cache:

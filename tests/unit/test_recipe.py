@@ -313,7 +313,7 @@ def test_cross_validation_that_does_not_fit_the_budget_trains_once_and_says_so(s
     recipe = resolve(None, {"epochs": 2, "batch_size": 8, "learning_rate": 1e-3, "cv_folds": 2,
                             "max_seq_length": 64})
     _, plan = plan_dev(small, recipe.dev_min_queries, recipe.cv_folds, recipe.seed)
-    # the projection: each fold trains 2 epochs on the rows of the other fold and scores its own 3 times
+    # the projection: each fold trains 2 epochs on the rows of the other fold and scores its own twice
     estimate = cross_validation_seconds(small, plan, mined, recipe, step_s=1.0)
     rows = [json.loads(line) for line in mined.read_text().splitlines()]
     assert estimate["final_run_s"] == 2 * -(-len(rows) // 8)

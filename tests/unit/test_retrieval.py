@@ -134,6 +134,31 @@ def test_dense_evaluation_over_a_pool_scores_the_pool(tmp_path):
     assert evaluate_dense(encoder, dataset, "dev", ("ndcg@10",), documents=list(dataset.corpus.values())) == whole
 
 
+def test_a_pool_is_cut_from_the_cached_corpus_embeddings_without_encoding(tmp_path, monkeypatch):
+    from legalsearch.evaluation import candidate_pool, evaluate_dense
+    from legalsearch.plugin.testing import FakeEncoder
+
+    class CachedFakeEncoder(FakeEncoder):
+        fingerprint = "cached-fake"  # as a model on disk: its corpus embeddings are cached
+
+    def encoded() -> int:
+        return sum(len(call) for call in encoder.calls)
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    dataset = _pool_dataset(tmp_path, 400)
+    pool = candidate_pool(dataset, "dev", depth=20)
+    queries = len(dataset.split_queries("dev"))
+    encoder = CachedFakeEncoder(dimension=16, max_seq_length=64)
+    uncached = evaluate_dense(encoder, dataset, "dev", ("ndcg@10",), documents=pool)  # nothing cached: the pool
+    assert encoded() == len(pool) + queries
+    evaluate_dense(encoder, dataset, "dev", ("ndcg@10",))  # the whole corpus, as mining does: now cached
+    before = encoded()
+    stats: dict = {}
+    cut = evaluate_dense(encoder, dataset, "dev", ("ndcg@10",), stats=stats, documents=pool)
+    assert encoded() - before == queries  # the queries only
+    assert cut == uncached and stats["passages"] == len(pool) and stats["from_cache"]
+
+
 def test_training_dev_evaluator_ranks_the_pool_of_a_large_corpus(tmp_path):
     from legalsearch.evaluation import candidate_pool
     from legalsearch.plugin.testing import FakeEncoder
