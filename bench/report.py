@@ -56,7 +56,8 @@ def seeds_markdown(results: dict) -> str:
 
 
 def regression_notes(results: dict) -> list[str]:
-    """A warning when dev or cross-validation said fine-tuning did not beat the base model (per seed)."""
+    """A warning when dev or cross-validation said fine-tuning did not beat the base model (per seed), and a note
+    when training had nothing held out to check it on (the budget left no room for cross-validation)."""
     notes = []
     seeds = results.get("seeds")
     verdicts = seeds["training_verdicts"] if seeds else [(results.get("training") or {}).get("verdict")]
@@ -65,6 +66,13 @@ def regression_notes(results: dict) -> list[str]:
         if beat is False:
             who = f"seed {seeds['seeds'][i]}: " if seeds else ""
             notes.append(f"**No gain on dev** — {who}{verdict} The fine-tuned row is then the base model.")
+    unchecked = [i for i, (verdict, beat) in enumerate(zip(verdicts, beats))
+                 if beat is None and (verdict or "").startswith("No held-out check")]
+    if unchecked:
+        who = (f"seed{'s' * (len(unchecked) > 1)} {', '.join(str(seeds['seeds'][i]) for i in unchecked)}: "
+               if seeds else "")
+        notes.append(f"**No held-out check in training** — {who}{verdicts[unchecked[0]]} The test rows below are "
+                     "the first measurement of the gain.")
     return notes
 
 

@@ -369,6 +369,11 @@ def test_bench_marks_a_seed_whose_fine_tuning_did_not_beat_the_base():
     assert regression_notes({"seeds": seeds}) == [f"**No gain on dev** — seed 43: {verdict} The fine-tuned row is "
                                                   "then the base model."]
     assert regression_notes({"training": {"tuned_beats_base": True, "verdict": "x"}}) == []
+    unchecked = "No held-out check: cross-validation would take ~60 minutes."
+    notes = regression_notes({"seeds": {"seeds": [42, 43], "training_verdicts": [unchecked, unchecked],
+                                        "tuned_beats_base_on_dev": [None, None]}})
+    assert notes == [f"**No held-out check in training** — seeds 42, 43: {unchecked} The test rows below are the "
+                     "first measurement of the gain."]
 
 
 def test_train_auto_records_the_table_of_candidates(sample, tiny_model_dir, mined, tmp_path):
