@@ -83,7 +83,7 @@ def bench(dataset, model_dir, base_model, export_dir, no_onnx, settings, index_n
     click.echo(f"Base model: {provenance}", err=True)
     out.mkdir(parents=True, exist_ok=True)
     prompts = {"query_prompt": query_prompt, "passage_prompt": passage_prompt}
-    bench_ds, dev_note = bench_dev(ds, dev_split, recipe)
+    bench_ds, dev_note, dev_split = bench_dev(ds, dev_split, recipe)
     if dev_note:
         click.echo(dev_note, err=True)
     if model_dir is not None:
@@ -120,20 +120,24 @@ def bench(dataset, model_dir, base_model, export_dir, no_onnx, settings, index_n
 
 
 def bench_dev(ds, dev_split: str, recipe):
-    """The dataset whose ``dev_split`` tunes the hybrid: as it is with enough queries, else with dev carved from
-    train as the recipe's dev plan carves it (the same seeded draw as training); a note saying which, or None."""
+    """(dataset, note, hybrid split): the dataset whose dev split tunes the hybrid — as it is with enough queries,
+    else with dev carved from train as the recipe's dev plan carves it (the same seeded draw as training) — a note
+    saying which (or None), and the split that tunes the hybrid (None: too few queries, the default setting)."""
     from legalsearch.splits import DEV_SPLIT, plan_dev
 
     if dev_split != DEV_SPLIT or "train" not in ds.qrels:
-        return ds, None
+        return ds, None, dev_split
     planned, plan = plan_dev(ds, recipe.dev_min_queries, recipe.cv_folds, recipe.seed)
     if plan.method == "carved from train":
-        return planned, f"Hybrid tuning and dev: {plan.reason}"
+        return planned, f"Hybrid tuning and dev: {plan.reason}", dev_split
     if plan.method == "cross-validation":
-        have = DEV_SPLIT in ds.qrels
-        return ds, (f"Dev: {plan.reason}; the hybrid is tuned on the "
-                    + (f"{len(ds.qrels[DEV_SPLIT])}-query dev split" if have else "default settings (no dev)"))
-    return ds, None
+        # fewer dev queries than may choose a setting: the hybrid keeps its default rather than the best of a
+        # grid on a handful of queries (the train queries cannot stand in: the fine-tuned model has seen them)
+        have = len(ds.qrels.get(DEV_SPLIT, {}))
+        return ds, (f"Dev: {plan.reason}; the hybrid uses its default setting, not tuned ("
+                    + (f"the dev split has {have} queries, fewer than the {recipe.dev_min_queries} that may choose"
+                       if have else "no dev split") + ")"), None
+    return ds, None, dev_split
 
 
 def fine_tune_first(ds, base_name: str, provenance: str, out: Path, recipe, prompts: dict | None = None) -> dict:

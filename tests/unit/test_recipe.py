@@ -360,6 +360,23 @@ def test_bench_trains_seeds_on_a_dataset_without_dev_and_reports_the_spread(samp
     assert (out / "seed-43" / "model" / "training_report.json").is_file()
 
 
+def test_bench_tunes_the_hybrid_only_on_enough_dev_queries(sample):
+    from legalsearch.commands.bench_cmd import bench_dev
+
+    recipe = resolve(None, {})
+    train = dict(list(sample.qrels["train"].items())[:20])
+    tiny_dev = dataclasses.replace(sample, qrels={"train": train, "dev": dict(list(sample.qrels["dev"].items())[:6]),
+                                                  "test": sample.qrels["test"]})
+    same, note, hybrid_split = bench_dev(tiny_dev, "dev", recipe)
+    assert same is tiny_dev and hybrid_split is None
+    assert "default setting" in note and "the dev split has 6 queries, fewer than the 30" in note
+    _, note, hybrid_split = bench_dev(dataclasses.replace(tiny_dev, qrels={"train": train, "test": sample.qrels["test"]}),
+                                      "dev", recipe)
+    assert hybrid_split is None and "no dev split" in note
+    carved, note, hybrid_split = bench_dev(sample, "dev", recipe)  # 18 dev + 12 carved from 72 train
+    assert hybrid_split == "dev" and len(carved.qrels["dev"]) == 30 and note.startswith("Hybrid tuning and dev")
+
+
 def test_bench_marks_a_seed_whose_fine_tuning_did_not_beat_the_base():
     from legalsearch.bench.report import regression_notes
 
