@@ -96,7 +96,7 @@ def fine_tune(dataset: Dataset, triplets_path: Path, base_model: str, out_dir: P
         estimate = cross_validation_seconds(data, plan, triplets_path, recipe, step_s)
         remaining = deadline - time.time()
         if estimate["total_s"] > BUDGET_MARGIN * remaining:
-            data, plan = _without_held_out_check(data, plan, estimate, remaining, recipe)
+            data, plan = _without_held_out_check(data, plan, estimate, remaining, time.time() - started, recipe)
             eval_split = None
         else:
             plan.reason += (f"; it fits the budget (~{estimate['total_s'] / 60:.0f} minutes projected, "
@@ -174,18 +174,19 @@ def cross_validation_seconds(dataset: Dataset, plan, triplets_path: Path, recipe
     return {"step_s": round(step_s, 2), "folds": folds, "final_run_s": round(final_s), "total_s": round(total)}
 
 
-def _without_held_out_check(dataset: Dataset, plan, estimate: dict, remaining: float, recipe: Recipe):
+def _without_held_out_check(dataset: Dataset, plan, estimate: dict, remaining: float, spent: float,
+                            recipe: Recipe):
     """The plan when cross-validation does not fit the budget: train on the train split for the recipe's epochs
     with nothing held out to choose by (dev, when there is one, is left untouched for the hybrid's tuning)."""
     from legalsearch.splits import DevPlan
 
     train_queries = len(dataset.positives("train"))
-    budget_minutes = math.ceil((estimate["total_s"] / BUDGET_MARGIN + 60) / 60)
+    budget_minutes = math.ceil((spent + estimate["total_s"] / BUDGET_MARGIN + 60) / 60)  # mining counts too
     reason = (f"{plan.reason}, but that would take ~{estimate['total_s'] / 60:.0f} minutes "
               f"({len(plan.folds)} fold runs of {recipe.epochs} epochs with their evaluations, then the final run; "
               f"{estimate['step_s']:.1f} s a step) and {remaining / 60:.0f} are left of the budget: trained on the "
-              f"{train_queries} train queries for the recipe's {recipe.epochs} epochs, last step kept "
-              f"(--budget {budget_minutes} allows the cross-validation)")
+              f"{train_queries} train queries for as much of the recipe's {recipe.epochs} epochs as the budget allows, "
+              f"last step kept (--budget {budget_minutes} allows the cross-validation)")
     return dataset, DevPlan(NO_HELD_OUT, 0, train_queries, plan.seed, reason=reason)
 
 
