@@ -152,9 +152,10 @@ def cross_validation_seconds(dataset: Dataset, plan, triplets_path: Path, recipe
     from legalsearch.mining import read_triplets
     from legalsearch.passages import PassageChunker
 
+    from legalsearch.training import encode_seconds_per_text
+
     rows = read_triplets(triplets_path)
-    texts_per_row = 2 + len(rows[0]["negatives"])
-    per_text_s = step_s / (min(recipe.batch_size, len(rows)) * texts_per_row) / 3
+    per_text_s = encode_seconds_per_text(step_s, min(recipe.batch_size, len(rows)) * (2 + len(rows[0]["negatives"])))
     chunker = PassageChunker.for_model(recipe.window())
     passages = {doc.id: len(chunker.split_text(doc.full_text)) for doc in dataset.corpus.values()}
     folds, total = [], 0.0

@@ -339,15 +339,18 @@ class DenseRetriever:
         """The index of ``documents`` (a subset of ``corpus``, e.g. a dev evaluation's candidate pool): cut from
         the whole corpus's cached embeddings when this encoder has them (mining encoded the corpus already), so a
         pool costs no encoding; otherwise only ``documents`` are encoded."""
-        cache_file = _embedding_cache_file(self.encoder, self._passages(corpus)[2])
+        passages = self._passages(corpus)
+        cache_file = _embedding_cache_file(self.encoder, passages[2])
         if cache_file is None or not cache_file.is_file():
             return self.build(documents)
-        self.index = self.build(corpus).subset({doc.id for doc in documents})
+        self.index = self._build(*passages, cache_file).subset({doc.id for doc in documents})
         return self.index
 
     def build(self, documents: list[Document]) -> DenseIndex:
         doc_ids, starts, texts = self._passages(documents)
-        cache_file = _embedding_cache_file(self.encoder, texts)
+        return self._build(doc_ids, starts, texts, _embedding_cache_file(self.encoder, texts))
+
+    def _build(self, doc_ids: list[str], starts: list[int], texts: list[str], cache_file: Path | None) -> DenseIndex:
         self.from_cache = cache_file is not None and cache_file.is_file()
         if self.from_cache:
             embeddings = np.load(cache_file)

@@ -187,6 +187,12 @@ def choose_cached_loss(setting: str, texts_per_step: int, window: int, model_con
                  + ("CachedMultipleNegativesRankingLoss in mini-batches" if use else "plain MNRL"))
 
 
+def encode_seconds_per_text(step_s: float, texts_per_step: int, cached: bool = False) -> float:
+    """An evaluation's cost per passage from a training step's: forward only, a third of a training pass per text
+    (a quarter with the cached loss, which runs the forward pass twice)."""
+    return step_s / max(1, texts_per_step) / (4 if cached else 3)
+
+
 def with_loss_choice(config: TrainingConfig, model, rows: list[dict], setting: str = "auto"):
     """``config`` with ``cached_loss`` decided for this model and these rows (:func:`choose_cached_loss`; a config
     that already says on stays on), and the reason."""
@@ -400,9 +406,8 @@ def train(
         if evaluating and not eval_stats.get("from_cache", True):
             eval_s = float(eval_stats["seconds"])  # the base model's evaluation just encoded the whole corpus
         else:
-            # An evaluation encodes every passage once, forward only: a third of a training pass per text (a
-            # quarter with the cached loss, which runs the forward pass twice).
-            per_text = step_s / max(1, min(config.batch_size, len(rows)) * (2 + n_neg)) / (4 if cached else 3)
+            # an evaluation encodes every passage once, forward only
+            per_text = encode_seconds_per_text(step_s, min(config.batch_size, len(rows)) * (2 + n_neg), cached)
             eval_s = per_text * eval_stats.get("passages", len(dataset.corpus)) if evaluating else 0.0
         remaining = config.budget_s - (time.time() - started)
         if max_steps > 0:  # a fixed step count (smoke runs) is kept; the deadline still applies
