@@ -18,7 +18,7 @@ from pathlib import Path
 from legalsearch.data import Dataset
 from legalsearch.recipe import Recipe, fit_window
 from legalsearch.splits import DEV_SPLIT, fold_dataset, merged_dataset, plan_dev
-from legalsearch.training import PRIMARY_METRIC, clean_checkpoints, train, verdict_sentence
+from legalsearch.training import PRIMARY_METRIC, clean_checkpoints, no_check_sentence, train, verdict_sentence
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,7 @@ def mine_and_fine_tune(dataset: Dataset, base_model: str, out_dir: Path, recipe:
     """Fit the window, mine ``out_dir/triplets.jsonl`` and fine-tune into ``out_dir/model`` within the budget
     (which counts from ``started``, default now); returns the training report."""
     from legalsearch.encoders import default_device, load_encoder
+    from legalsearch.memory import release_freed_memory
     from legalsearch.mining import mine
 
     started = time.time() if started is None else started
@@ -60,6 +61,7 @@ def mine_and_fine_tune(dataset: Dataset, base_model: str, out_dir: Path, recipe:
     mining = mine(dataset, load_encoder(base_model, max_seq_length=recipe.window(), **(prompts or {})),
                   recipe.mining_config(), triplets, show_progress=show_progress)
     mined_s = time.time() - started
+    release_freed_memory("mining")  # the base model and its corpus encoding are done with
     report = fine_tune(dataset, triplets, base_model, out_dir / "model", recipe, base_provenance,
                        device=device or default_device(), started=started, prompts=prompts)
     report["mining"] = {**mining.to_dict(), "seconds": round(mined_s, 1)}
@@ -91,9 +93,12 @@ def fine_tune(dataset: Dataset, triplets_path: Path, base_model: str, out_dir: P
     extra = {"device": device, "max_steps": max_steps, "eval_steps": eval_steps, "mini_batch_size": mini_batch_size,
              **(prompts or {})}
     if plan is not None and plan.method == "cross-validation":
-        step_s = probe_step_seconds(base_model, recipe, triplets_path, device)
+        from legalsearch.mining import read_triplets
+
+        rows = read_triplets(triplets_path)  # read once for the probe and the projection
+        step_s = probe_step_seconds(base_model, recipe, rows, device)
         extra["step_seconds"] = step_s
-        estimate = cross_validation_seconds(data, plan, triplets_path, recipe, step_s)
+        estimate = cross_validation_seconds(data, plan, rows, recipe, step_s)
         remaining = deadline - time.time()
         if estimate["total_s"] > BUDGET_MARGIN * remaining:
             data, plan = _without_held_out_check(data, plan, estimate, remaining, time.time() - started, recipe)
@@ -110,9 +115,7 @@ def fine_tune(dataset: Dataset, triplets_path: Path, base_model: str, out_dir: P
                        base_provenance=base_provenance, recipe=recipe)
         report["dev_plan"] = plan.to_dict() if plan else {"method": f"the '{eval_split}' split as given"}
         if not held_out:
-            report["verdict"] = (f"No held-out check: {plan.reason}. Whether fine-tuning beat the base model is "
-                                 "not known from training; `legalsearch eval` or `bench` on a split it did not "
-                                 "train on says.")
+            report["verdict"] = no_check_sentence(plan.reason)
             report["cross_validation_estimate"] = estimate
         report["budget_source"] = budget_source
         _write(out_dir, report)
@@ -125,36 +128,31 @@ BUDGET_MARGIN = 0.9  # the share of the budget a plan may fill: steps vary, and 
 NO_HELD_OUT = "no held-out check"
 
 
-def probe_step_seconds(base_model: str, recipe: Recipe, triplets_path: Path, device: str) -> float:
-    """Seconds of one training step of the recipe on these triplets (:func:`legalsearch.training.
+def probe_step_seconds(base_model: str, recipe: Recipe, rows: list[dict], device: str) -> float:
+    """Seconds of one training step of the recipe on these triplet rows (:func:`legalsearch.training.
     measure_step_seconds` on the base model), measured once before the folds are planned and reused by every run."""
-    from legalsearch.mining import read_triplets
     from legalsearch.training import _import_training, measure_step_seconds, with_loss_choice
 
     SentenceTransformer, _, _, losses, _, _ = _import_training()
     model = SentenceTransformer(base_model, device=device)
     if recipe.window():
         model.max_seq_length = recipe.window()
-    rows = read_triplets(triplets_path)
     config, _ = with_loss_choice(recipe.training_config(device=device), model, rows, recipe.cached_loss)
     step_s = measure_step_seconds(model, config, rows, losses)
     del model
     return step_s
 
 
-def cross_validation_seconds(dataset: Dataset, plan, triplets_path: Path, recipe: Recipe, step_s: float) -> dict:
+def cross_validation_seconds(dataset: Dataset, plan, rows: list[dict], recipe: Recipe, step_s: float) -> dict:
     """The projected wall clock of cross-validation: each fold trains the recipe's epochs on the rows of the
     queries it does not hold out and scores its held-out queries after every epoch (each score encodes the fold's
     evaluation documents, forward only: a third of a training pass per text; the base model's score before
     training reads the corpus embeddings mining cached), then one run on all queries. Passages are counted with
     the chunker dense retrieval uses."""
     from legalsearch.evaluation import candidate_pool
-    from legalsearch.mining import read_triplets
     from legalsearch.passages import PassageChunker
-
     from legalsearch.training import encode_seconds_per_text
 
-    rows = read_triplets(triplets_path)
     per_text_s = encode_seconds_per_text(step_s, min(recipe.batch_size, len(rows)) * (2 + len(rows[0]["negatives"])))
     chunker = PassageChunker.for_model(recipe.window())
     passages = {doc.id: len(chunker.split_text(doc.full_text)) for doc in dataset.corpus.values()}

@@ -327,6 +327,12 @@ def verdict_sentence(split: str, queries: int, base: float, best: float, kept: s
             "`legalsearch train --auto` may help; deploying this model serves the base model's quality.")
 
 
+def no_check_sentence(reason: str) -> str:
+    """The plain-words result when nothing was held out to check training against (the plan's ``reason``)."""
+    return (f"No held-out check: {reason}. Whether fine-tuning beat the base model is not known from training; "
+            "`legalsearch eval` or `bench` on a split it did not train on says.")
+
+
 def train(
     dataset: Dataset,
     triplets_path: str | Path,

@@ -65,6 +65,7 @@ def bench(dataset, model_dir, base_model, export_dir, no_onnx, settings, index_n
     from legalsearch.bench.report import write_reports
     from legalsearch.encoders import resolve_model_name
     from legalsearch.errors import BenchError
+    from legalsearch.memory import release_freed_memory
 
     ds = load_dataset_or_fail(dataset, skip_invalid, relevant_grade)
     if split not in ds.qrels:
@@ -102,6 +103,8 @@ def bench(dataset, model_dir, base_model, export_dir, no_onnx, settings, index_n
                                      export_dir if first else None, no_onnx or not first, target if first else None,
                                      seed_out, split, dev_split, metrics, bootstrap_samples, speed and first,
                                      seed_recipe.seed, training=report, prompts=prompts))
+            if i + 1 < seeds:  # the next seed starts from what this one freed, not on top of it
+                release_freed_memory(f"seed {seed_recipe.seed}")
     data = results[0]
     if len(results) > 1:
         from legalsearch.bench import summarize_seeds
@@ -147,11 +150,13 @@ def fine_tune_first(ds, base_name: str, provenance: str, out: Path, recipe, prom
 
     from legalsearch.commands.train_cmd import describe_training
     from legalsearch.finetune import mine_and_fine_tune
+    from legalsearch.memory import release_freed_memory
     from legalsearch.training import clean_checkpoints
 
     with contextlib.redirect_stdout(sys.stderr):
         report = mine_and_fine_tune(ds, base_name, out, recipe, provenance, show_progress=True, prompts=prompts)
     clean_checkpoints(out / "model")
+    release_freed_memory("mining and fine-tuning")
     for line in describe_training(report):
         click.echo(line, err=True)
     return report

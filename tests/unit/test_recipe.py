@@ -314,8 +314,8 @@ def test_cross_validation_that_does_not_fit_the_budget_trains_once_and_says_so(s
                             "max_seq_length": 64})
     _, plan = plan_dev(small, recipe.dev_min_queries, recipe.cv_folds, recipe.seed)
     # the projection: each fold trains 2 epochs on the rows of the other fold and scores its own twice
-    estimate = cross_validation_seconds(small, plan, mined, recipe, step_s=1.0)
     rows = [json.loads(line) for line in mined.read_text().splitlines()]
+    estimate = cross_validation_seconds(small, plan, rows, recipe, step_s=1.0)
     assert estimate["final_run_s"] == 2 * -(-len(rows) // 8)
     assert [f["held_out_queries"] for f in estimate["folds"]] == [20, 20]
     assert all(f["eval_s"] > 0 and f["evaluated_passages"] > 0 for f in estimate["folds"])
