@@ -6,6 +6,7 @@ models, ONNX sessions and training batches had freed stayed mapped in glibc's he
 through it, and after large frees glibc raises its mmap threshold, so later large blocks come from that heap and
 fragment it). :func:`release_freed_memory` collects reference cycles and asks glibc to return free heap pages;
 the figures it reports are the process's resident set now and its high-water mark, from ``/proc``.
+``LEGALSEARCH_RELEASE_MEMORY=0`` turns the release off (``benchmarks/seed_memory.py`` measures with and without).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import ctypes
 import ctypes.util
 import gc
 import logging
+import os
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,9 @@ def release_freed_memory(stage: str) -> dict[str, float | None]:
     """Collect garbage and return free heap pages to the system (glibc's ``malloc_trim``; elsewhere only the
     collection); log and return the resident set before and after, so the effect shows in ``-v`` output."""
     before = resident_mb()["now"]
+    if os.environ.get("LEGALSEARCH_RELEASE_MEMORY", "1") == "0":
+        log.info("memory after %s: %s MiB resident (release off: LEGALSEARCH_RELEASE_MEMORY=0)", stage, before)
+        return {"before": before, "after": before, "peak": resident_mb()["peak"]}
     gc.collect()
     trimmed = _malloc_trim()
     after = resident_mb()

@@ -163,26 +163,36 @@ def make_loss(model, config: TrainingConfig, losses):
     return losses.MultipleNegativesRankingLoss(model)
 
 
-# Activation memory of one MNRL step is dominated by the attention maps (scores, probabilities, dropout mask) that
-# autograd keeps for every text of the batch: texts x heads x layers x window^2 x 4 bytes x 3. Above this many bytes
-# CachedMultipleNegativesRankingLoss (GradCache: the same gradients, computed in mini-batches) bounds it instead.
-CACHED_LOSS_ABOVE_BYTES = 1.5e9
+# Resident memory one MNRL step adds, measured by benchmarks/step_memory.py for all-MiniLM-L6-v2 on 2 CPU cores
+# (benchmarks/results/step-memory/minilm.json, the largest of three processes per shape): per text, layer and
+# token, ~27 floats per hidden unit (hidden states, feed-forward and layer-norm intermediates that autograd keeps)
+# plus 3 per attention-map entry per head (scores, probabilities, dropout mask); the fit is within 10% of the four
+# shapes measured. 16 rows of 5 texts at 256 tokens add 8.3 GiB, at 128 tokens 3.5 GiB; 16 rows of 3 at 128 (the
+# demo's), 2.2 GiB. Above this many bytes CachedMultipleNegativesRankingLoss (GradCache: the same gradients,
+# computed in mini-batches; 1.5 GiB at 16 x 5 x 256, and faster there on CPU) bounds it instead, so that with the
+# ~1 GiB the process holds before training a step stays under 4 GB.
+CACHED_LOSS_ABOVE_BYTES = 2.5e9
+FLOATS_PER_HIDDEN_UNIT = 27
+FLOATS_PER_ATTENTION_ENTRY = 3
 
 
-def activation_bytes(texts_per_step: int, window: int, heads: int, layers: int) -> float:
-    """The attention maps one training step keeps for backward (see :data:`CACHED_LOSS_ABOVE_BYTES`)."""
-    return float(texts_per_step) * heads * layers * window * window * 4 * 3
+def activation_bytes(texts_per_step: int, window: int, model_config) -> float:
+    """What one training step keeps for backward, by the fit above (see :data:`CACHED_LOSS_ABOVE_BYTES`); a
+    config without sizes is taken as BERT-base's (768 hidden, 12 heads, 12 layers)."""
+    hidden = int(getattr(model_config, "hidden_size", 768) or 768)
+    heads = int(getattr(model_config, "num_attention_heads", 12) or 12)
+    layers = int(getattr(model_config, "num_hidden_layers", 12) or 12)
+    per_token = FLOATS_PER_HIDDEN_UNIT * hidden + FLOATS_PER_ATTENTION_ENTRY * heads * window
+    return float(texts_per_step) * layers * window * 4 * per_token
 
 
 def choose_cached_loss(setting: str, texts_per_step: int, window: int, model_config) -> tuple[bool, str]:
     """Whether to use the cached loss: ``on``/``off`` as told, ``auto`` by :func:`activation_bytes`."""
     if setting in ("on", "off"):
         return setting == "on", f"cached_loss {setting}"
-    heads = int(getattr(model_config, "num_attention_heads", 12) or 12)
-    layers = int(getattr(model_config, "num_hidden_layers", 12) or 12)
-    need = activation_bytes(texts_per_step, window, heads, layers)
+    need = activation_bytes(texts_per_step, window, model_config)
     use = need > CACHED_LOSS_ABOVE_BYTES
-    return use, (f"a step of {texts_per_step} texts x {window} tokens keeps ~{need / 1e9:.1f} GB of attention maps "
+    return use, (f"a step of {texts_per_step} texts x {window} tokens keeps ~{need / 1e9:.1f} GB of activations "
                  f"({'above' if use else 'within'} {CACHED_LOSS_ABOVE_BYTES / 1e9:.1f} GB): "
                  + ("CachedMultipleNegativesRankingLoss in mini-batches" if use else "plain MNRL"))
 

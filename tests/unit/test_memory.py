@@ -65,3 +65,10 @@ def test_without_malloc_trim_the_collection_still_runs(monkeypatch, caplog):
     assert collected == [True]
     assert "malloc_trim unavailable" in caplog.text
     gc.collect()
+
+
+def test_the_release_can_be_turned_off_for_the_benchmark(monkeypatch):
+    monkeypatch.setenv("LEGALSEARCH_RELEASE_MEMORY", "0")
+    monkeypatch.setattr(memory.gc, "collect", lambda: pytest.fail("collected although the release is off"))
+    figures = memory.release_freed_memory("a stage")
+    assert figures["after"] == figures["before"]
