@@ -41,7 +41,7 @@ def run(dataset: str, seeds: int, out: Path, base: str, extra: list[str], releas
             "peak_rss_mb_by_seed": by_seed,
             # RUSAGE_CHILDREN is the largest child so far: only a rise above the previous run is this run's own
             "child_peak_rss_mb": round(after / 1024, 1) if after > before else None,
-            "fine_tuned_ndcg10_by_seed": (results.get("seeds") or {}).get("fine-tuned", {}).get("by_seed")}
+            "fine_tuned_ndcg10_by_seed": ((results.get("seeds") or {}).get("rows") or {}).get("fine-tuned", {}).get("by_seed")}
 
 
 def main(argv=None) -> None:
