@@ -7,6 +7,7 @@
 #   GENERATORS=span MAX_QUERIES=2000 benchmarks/no_labels.sh ../shared/datasets/acord runs/no-labels/acord-span
 #
 # Settings (environment): GENERATORS (citation,structure,span), MAX_QUERIES (2000: training time grows with it),
+# SYNTHESIZE_FLAGS (more `data synthesize` flags, e.g. "--no-filter-copied --no-filter-unretrievable"),
 # EPOCHS (2), MAX_SEQ_LENGTH (128), NEGATIVES (1), SEED (42), BASE (offline-minilm). They are the demo's
 # settings, chosen for 2 CPU cores, not tuned on any test split.
 set -euo pipefail
@@ -29,8 +30,9 @@ lr=()
 [ -n "${LR:-}" ] && lr=(--lr "$LR")
 mkdir -p "$out"
 started=$(date +%s)
+read -r -a synthesize_flags <<< "${SYNTHESIZE_FLAGS:-}"
 legalsearch data synthesize -d "$dataset" -o "$out/data" --generators "$generators" --max-queries "$max_queries" \
-  --seed "$seed" | tee "$out/synthesize.txt"
+  --seed "$seed" "${synthesize_flags[@]}" | tee "$out/synthesize.txt"
 legalsearch mine -d "$out/data" --base "$base" "${recipe[@]}" -n "$negatives" --max-seq-length "$max_seq_length" --seed "$seed" \
   -o "$out/triplets.jsonl"
 legalsearch train -d "$out/data" --base "$base" "${recipe[@]}" "${lr[@]}" --triplets "$out/triplets.jsonl" --epochs "$epochs" \
