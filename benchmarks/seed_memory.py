@@ -55,17 +55,13 @@ def main(argv=None) -> None:
     # the baseline first: a child's ru_maxrss only reports a rise over the largest child before it
     runs = [run(args.dataset, args.seeds, args.out / name, args.base, args.extra, release)
             for name, release in (("without-release", False), ("with-release", True))]
-    summary = {"dataset": args.dataset, "seeds": args.seeds, "machine": _machine(), "runs": runs}
+    from legalsearch.bench import machine_info
+
+    summary = {"dataset": args.dataset, "seeds": args.seeds, "machine": machine_info(), "runs": runs}
     (args.out / "seed_memory.json").write_text(json.dumps(summary, indent=2))
     for r in runs:
         print(f"{'with' if r['release'] else 'without'} release: peak RSS by seed {r['peak_rss_mb_by_seed']} MiB, "
               f"{r['wall_s']:.0f} s")
-
-
-def _machine() -> dict:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), None) if Path("/proc/cpuinfo").is_file() else None
-    return {"cpu": cpu, "cores": os.cpu_count()}
 
 
 if __name__ == "__main__":

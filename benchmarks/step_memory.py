@@ -74,11 +74,12 @@ def main(argv=None) -> None:
     for shape in args.shapes.split(","):
         results.append(measure(args.base, shape, args.repeats))
         print(json.dumps(results[-1]))
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), None)
+    from legalsearch.bench import machine_info
+
+    machine = machine_info()
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"base": args.base, "cpu": cpu, "cores": os.cpu_count(), "steps": results},
-                                    indent=2))
+    args.json.write_text(json.dumps({"base": args.base, "cpu": machine["cpu"], "cores": machine["cores"],
+                                     "steps": results}, indent=2))
 
 
 if __name__ == "__main__":
