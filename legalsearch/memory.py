@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import gc
 import logging
 import os
@@ -49,14 +50,21 @@ def release_freed_memory(stage: str) -> dict[str, float | None]:
     return {"before": before, "after": after["now"], "peak": after["peak"]}
 
 
-def _malloc_trim() -> bool:
+@functools.lru_cache(maxsize=1)
+def _libc_malloc_trim():
+    """glibc's ``malloc_trim``, looked up once (``find_library`` runs a subprocess on some systems); ``None`` on
+    musl or macOS, which have none."""
     name = ctypes.util.find_library("c")
     try:
         libc = ctypes.CDLL(name) if name else None
-        trim = getattr(libc, "malloc_trim", None)
     except OSError:
-        return False
-    if trim is None:  # musl, macOS: no malloc_trim; the collection above is all there is
+        return None
+    return getattr(libc, "malloc_trim", None)
+
+
+def _malloc_trim() -> bool:
+    trim = _libc_malloc_trim()
+    if trim is None:  # the collection in release_freed_memory is all there is
         return False
     trim(0)
     return True

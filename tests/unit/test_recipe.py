@@ -13,7 +13,7 @@ import pytest
 
 from _support import REPO_ROOT
 
-from legalsearch.errors import RecipeError
+from legalsearch.errors import DataError, RecipeError
 from legalsearch.recipe import DEFAULT, Recipe, fit_window, read_recipe_file, resolve
 
 
@@ -186,6 +186,29 @@ def test_the_seed_interval_widens_with_seed_variance():
     assert b["worst_seed"] == pytest.approx(min(b["by_seed"])) and b["spread"] > a["spread"]
     one = seed_query_bootstrap(steady[:1], base, seed=1)
     assert one["mean_difference"] == pytest.approx(paired_bootstrap(steady[0], base, seed=1)["mean_difference"])
+
+
+def test_two_arms_over_seeds_are_compared_on_their_seed_means():
+    from legalsearch.evaluation import two_arm_seed_bootstrap
+
+    rng = np.random.default_rng(0)
+    qids = [f"q{i}" for i in range(80)]
+    base = {q: float(v) for q, v in zip(qids, rng.uniform(0.2, 0.6, 80))}
+    labelled = [{q: base[q] + float(rng.normal(0, 0.05)) for q in qids} for _ in range(3)]
+    better = [{q: base[q] + 0.08 + float(rng.normal(0, 0.05)) for q in qids} for _ in range(3)]
+    same = [{q: base[q] + float(rng.normal(0, 0.05)) for q in qids} for _ in range(3)]
+    gain = two_arm_seed_bootstrap(labelled, better, seed=1)
+    assert gain["significant"] and gain["ci_low"] > 0 and gain["seeds"] == [3, 3]
+    assert gain["mean_difference"] == pytest.approx(np.mean(gain["candidate_by_seed"]) -
+                                                    np.mean(gain["reference_by_seed"]))
+    tie = two_arm_seed_bootstrap(labelled, same, seed=1)
+    assert tie["ci_low"] < 0 < tie["ci_high"] and not tie["significant"]
+    # One arm's seeds swinging widens the interval: seed variance counts, not only query variance.
+    swinging = [{q: v + shift for q, v in run.items()} for run, shift in zip(better, (-0.08, 0.0, 0.08))]
+    wide = two_arm_seed_bootstrap(labelled, swinging, seed=1)
+    assert wide["ci_high"] - wide["ci_low"] > gain["ci_high"] - gain["ci_low"]
+    with pytest.raises(DataError):
+        two_arm_seed_bootstrap(labelled, [{"other": 1.0}])
 
 
 def test_non_inferiority_needs_the_lower_bound_inside_the_margin():
