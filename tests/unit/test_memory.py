@@ -58,12 +58,15 @@ def test_release_logs_what_it_did(caplog):
 
 def test_without_malloc_trim_the_collection_still_runs(monkeypatch, caplog):
     monkeypatch.setattr(memory.ctypes.util, "find_library", lambda name: None)
+    memory._libc_malloc_trim.cache_clear()  # looked up once per process: look again without a libc
     collected = []
     monkeypatch.setattr(memory.gc, "collect", lambda: collected.append(True) or 0)
     with caplog.at_level(logging.INFO, logger="legalsearch.memory"):
         memory.release_freed_memory("a stage")
     assert collected == [True]
     assert "malloc_trim unavailable" in caplog.text
+    monkeypatch.undo()
+    memory._libc_malloc_trim.cache_clear()
     gc.collect()
 
 
