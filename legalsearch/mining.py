@@ -5,7 +5,8 @@ from the judged "same category but not relevant" documents). Three guards keep l
 
 * a document judged relevant — or one grade below relevant, i.e. partially relevant — is never a negative;
 * the false-negative guard drops candidates that the base model scores above ``guard_ratio`` × the positive's score
-  (unjudged near-duplicates of the answer are usually unlabelled positives, not negatives);
+  (unjudged near-duplicates of the answer are usually unlabelled positives, not negatives); a candidate the
+  annotators judged not relevant for the query is a known negative, not a suspected positive, and is kept;
 * only ranks inside ``[rank_start, rank_end)`` are used: the very top of an unjudged list is where missed positives
   hide, the tail is too easy to teach anything.
 
@@ -65,7 +66,8 @@ class MiningReport:
     candidates_by_source: Counter = field(default_factory=Counter)
     excluded_judged: int = 0
     dropped_by_guard: int = 0
-    filled_randomly: int = 0  # negatives drawn at random (unjudged) when a window held too few candidates
+    judged_kept_by_guard: int = 0  # candidates above the guard's threshold kept because judged not relevant
+    filled_randomly: int = 0  # negatives drawn at random (any document not judged relevant) when a window held too few candidates
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -119,6 +121,7 @@ def mine(dataset: Dataset, encoder, config: MiningConfig, out_path: str | Path,
         for row, qid in enumerate(queries):
             report.queries += 1
             not_negative = {d for d, grade in judged.get(qid, {}).items() if grade >= exclude_from}
+            judged_negative = {d for d, grade in judged.get(qid, {}).items() if grade < exclude_from}
             pools: list[str] = []
             for source in ("bm25", "dense"):
                 window = ranked[qid].get(source, [])[config.rank_start:config.rank_end]
@@ -136,14 +139,20 @@ def mine(dataset: Dataset, encoder, config: MiningConfig, out_path: str | Path,
                 pos_score = float(doc_scores[row, position[pos_id]])
                 if config.guard_ratio > 0:
                     threshold = config.guard_ratio * pos_score
-                    safe = [d for d in kept if doc_scores[row, position[d]] <= threshold]
+                    above = {d for d in kept if doc_scores[row, position[d]] > threshold}
+                    safe = [d for d in kept if d not in above or d in judged_negative]
                     report.dropped_by_guard += len(kept) - len(safe)
+                    report.judged_kept_by_guard += len(above & judged_negative)
                 else:
                     safe = kept
                 chosen = rng.sample(safe, min(config.num_negatives, len(safe)))
+                if len(chosen) < config.num_negatives and len(all_ids) - len(not_negative) < config.num_negatives:
+                    raise DataError(f"query '{qid}': the corpus has fewer than {config.num_negatives} documents "
+                                    "not judged relevant to it; mine with fewer negatives (-n)", dataset.path)
                 while len(chosen) < config.num_negatives:
+                    # any document not judged relevant: unjudged ones, and the known negatives the annotators graded
                     extra = rng.choice(all_ids)
-                    if extra not in not_negative and extra not in judged.get(qid, {}) and extra not in chosen:
+                    if extra not in not_negative and extra not in chosen:
                         chosen.append(extra)
                         report.filled_randomly += 1
                 triplet = {

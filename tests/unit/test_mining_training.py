@@ -54,6 +54,20 @@ def test_false_negative_guard_drops_candidates_close_to_the_positive(sample, tin
     assert strict.dropped_by_guard > 0 and off.dropped_by_guard == 0
 
 
+def test_the_guard_keeps_candidates_judged_not_relevant(sample, tiny_encoder, tmp_path):
+    # Every unjudged candidate of a query is suspect; one the annotators graded 0 for it is a known negative.
+    import dataclasses
+
+    train = sample.qrels_for("train")
+    judged_zero = {qid: {**grades, **{d: 0 for d in sample.corpus if d not in grades}} for qid, grades in train.items()}
+    graded = dataclasses.replace(sample, qrels={**sample.qrels, "train": judged_zero})
+    config = MiningConfig(num_negatives=1, guard_ratio=0.5)
+    unjudged = mine(sample, tiny_encoder, config, tmp_path / "a.jsonl")
+    known = mine(graded, tiny_encoder, config, tmp_path / "b.jsonl")
+    assert unjudged.dropped_by_guard > 0 and unjudged.judged_kept_by_guard == 0
+    assert known.dropped_by_guard == 0 and known.judged_kept_by_guard == unjudged.dropped_by_guard
+
+
 def test_mining_config_rejects_bad_values():
     with pytest.raises(ValueError, match="sources"):
         MiningConfig(sources=("grep",))
