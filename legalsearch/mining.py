@@ -27,7 +27,6 @@ import numpy as np
 
 from legalsearch.data import Dataset, iter_text_lines, parse_json_object
 from legalsearch.errors import DataError
-from legalsearch.passages import max_per_document
 from legalsearch.recipe import DEFAULT as RECIPE
 from legalsearch.retrieval import DenseRetriever, shared_bm25
 
@@ -66,6 +65,7 @@ class MiningReport:
     candidates_by_source: Counter = field(default_factory=Counter)
     excluded_judged: int = 0
     dropped_by_guard: int = 0
+    encoded_documents: int = 0  # documents the base model encoded here (0: all read from the embedding cache)
     judged_kept_by_guard: int = 0  # candidates above the guard's threshold kept because judged not relevant
     filled_randomly: int = 0  # negatives drawn at random (any document not judged relevant) when a window held too few candidates
 
@@ -88,29 +88,26 @@ def mine(dataset: Dataset, encoder, config: MiningConfig, out_path: str | Path,
     judged = dataset.qrels_for(config.split)
     exclude_from = max(1, dataset.relevant_grade - 1)
 
-    dense = DenseRetriever(encoder, show_progress=show_progress)
-    index = dense.build(documents)
-    query_vectors = encoder.encode_queries([queries[q] for q in queries])
-    passage_scores = query_vectors @ index.embeddings.T
-    doc_scores = max_per_document(passage_scores, index.starts)
-    position = {doc_id: i for i, doc_id in enumerate(index.doc_ids)}
-    ends = np.append(index.starts[1:], len(index.passage_texts))
-
-    def best_passage(row: int, doc_id: str) -> str:
-        i = position[doc_id]
-        start, end = index.starts[i], ends[i]
-        return index.passage_texts[start + int(np.argmax(passage_scores[row, start:end]))]
-
     ranked: dict[str, dict[str, list[str]]] = {q: {} for q in queries}
     depth = config.rank_end
     if "bm25" in config.sources:
         bm25_run = shared_bm25(documents).search(queries, k=depth)
         for qid, scores in bm25_run.items():
             ranked[qid]["bm25"] = list(scores)
+    # The base model scores the guard and picks each document's best passage. Without dense candidates it only
+    # needs the positives and the lexical/judged candidates: on a corpus of long judgments that is a fraction of
+    # the passages (the whole corpus is read from the embedding cache when an earlier stage encoded it).
+    needed = None
+    if "dense" not in config.sources:
+        needed = set().union(*positives.values())
+        for qid in queries:
+            needed.update(ranked[qid].get("bm25", [])[config.rank_start:config.rank_end])
+            if "judged" in config.sources:
+                needed.update(d for d, grade in judged.get(qid, {}).items() if 0 < grade < exclude_from)
+    base_scores = _BaseScores(encoder, documents, [queries[q] for q in queries], needed, show_progress)
     if "dense" in config.sources:
         for row, qid in enumerate(queries):
-            order = np.argsort(-doc_scores[row])[:depth]
-            ranked[qid]["dense"] = [index.doc_ids[i] for i in order]
+            ranked[qid]["dense"] = base_scores.top(row, depth)
 
     rng = random.Random(config.seed)
     all_ids = [doc.id for doc in documents]
@@ -136,10 +133,10 @@ def mine(dataset: Dataset, encoder, config: MiningConfig, out_path: str | Path,
             kept = [d for d in candidates if d not in not_negative]
             report.excluded_judged += len(candidates) - len(kept)
             for pos_id in sorted(positives[qid]):
-                pos_score = float(doc_scores[row, position[pos_id]])
+                pos_score = base_scores.score(row, pos_id)
                 if config.guard_ratio > 0:
                     threshold = config.guard_ratio * pos_score
-                    above = {d for d in kept if doc_scores[row, position[d]] > threshold}
+                    above = {d for d in kept if base_scores.score(row, d) > threshold}
                     safe = [d for d in kept if d not in above or d in judged_negative]
                     report.dropped_by_guard += len(kept) - len(safe)
                     report.judged_kept_by_guard += len(above & judged_negative)
@@ -155,21 +152,71 @@ def mine(dataset: Dataset, encoder, config: MiningConfig, out_path: str | Path,
                     if extra not in not_negative and extra not in chosen:
                         chosen.append(extra)
                         report.filled_randomly += 1
+                base_scores.add([dataset.corpus[d] for d in chosen])  # random fills may be outside the index
                 triplet = {
                     "query_id": qid,
                     "query": queries[qid],
                     "positive_id": pos_id,
-                    "positive": best_passage(row, pos_id),
+                    "positive": base_scores.best_passage(row, pos_id),
                     "negative_ids": chosen,
-                    "negatives": [best_passage(row, d) for d in chosen],
+                    "negatives": [base_scores.best_passage(row, d) for d in chosen],
                 }
                 handle.write(json.dumps(triplet, ensure_ascii=False) + "\n")
                 report.triplets += 1
+    report.encoded_documents = base_scores.encoded_documents
     tmp_path.replace(out_path)
     out_path.with_suffix(".report.json").write_text(json.dumps(report.to_dict(), indent=2))
     log.info("wrote %d triplets for %d queries to %s", report.triplets, report.queries, out_path)
     return report
 
+
+class _BaseScores:
+    """The base model's MaxP scores of the mined queries against the documents mining looks at.
+
+    ``needed`` (document ids) limits the index to those documents, ``None`` means the whole corpus; :meth:`add`
+    encodes documents that turn up later (random fills). A document's score does not depend on which others are in
+    the index, so the triplets are those of a whole-corpus index.
+    """
+
+    def __init__(self, encoder, corpus: list, query_texts: list[str], needed: set[str] | None, show_progress: bool):
+        self.encoder = encoder
+        self.query_vectors = encoder.encode_queries(query_texts)
+        dense = DenseRetriever(encoder, show_progress=show_progress)
+        # the whole corpus when it is needed or cached (then random fills need no encoding either)
+        whole = needed is None or dense.cached(corpus)
+        index = dense.build(corpus if whole else [doc for doc in corpus if doc.id in needed])
+        self.encoded_documents = 0 if dense.from_cache else len(index.doc_ids)
+        self.scores: dict[str, np.ndarray] = {}  # doc id -> MaxP score per query
+        self.passages: dict[str, tuple[list[str], np.ndarray]] = {}  # doc id -> (passages, scores [queries, n])
+        self._keep(index)
+
+    def _keep(self, index) -> None:
+        passage_scores = self.query_vectors @ index.embeddings.T
+        ends = np.append(index.starts[1:], len(index.passage_texts))
+        for i, doc_id in enumerate(index.doc_ids):
+            start, end = int(index.starts[i]), int(ends[i])
+            block = passage_scores[:, start:end]
+            self.passages[doc_id] = (index.passage_texts[start:end], block)
+            self.scores[doc_id] = block.max(axis=1)
+
+    def add(self, documents: list) -> None:
+        missing = [doc for doc in documents if doc.id not in self.scores]
+        if missing:
+            self._keep(DenseRetriever(self.encoder).build(missing))
+            self.encoded_documents += len(missing)
+
+    def score(self, row: int, doc_id: str) -> float:
+        return float(self.scores[doc_id][row])
+
+    def best_passage(self, row: int, doc_id: str) -> str:
+        texts, block = self.passages[doc_id]
+        return texts[int(np.argmax(block[row]))]
+
+    def top(self, row: int, k: int) -> list[str]:
+        """The ``k`` best documents for query ``row`` (meaningful with the whole corpus: dense candidates)."""
+        ids = list(self.scores)
+        order = np.argsort(-np.array([self.scores[d][row] for d in ids]), kind="stable")[:k]
+        return [ids[i] for i in order]
 
 def read_triplets(path: str | Path) -> list[dict]:
     """Read and check a triplets file written by :func:`mine` (or by hand in the same format)."""

@@ -335,6 +335,11 @@ class DenseRetriever:
             texts.extend(pieces)
         return doc_ids, starts, texts
 
+    def cached(self, corpus: list[Document]) -> bool:
+        """Whether this encoder's embeddings of ``corpus`` are in the embedding cache (building costs no encoding)."""
+        cache_file = _embedding_cache_file(self.encoder, self._passages(corpus)[2])
+        return cache_file is not None and cache_file.is_file()
+
     def build_within(self, corpus: list[Document], documents: list[Document]) -> DenseIndex:
         """The index of ``documents`` (a subset of ``corpus``, e.g. a dev evaluation's candidate pool): cut from
         the whole corpus's cached embeddings when this encoder has them (mining encoded the corpus already), so a

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -56,8 +57,6 @@ def test_false_negative_guard_drops_candidates_close_to_the_positive(sample, tin
 
 def test_the_guard_keeps_candidates_judged_not_relevant(sample, tiny_encoder, tmp_path):
     # Every unjudged candidate of a query is suspect; one the annotators graded 0 for it is a known negative.
-    import dataclasses
-
     train = sample.qrels_for("train")
     judged_zero = {qid: {**grades, **{d: 0 for d in sample.corpus if d not in grades}} for qid, grades in train.items()}
     graded = dataclasses.replace(sample, qrels={**sample.qrels, "train": judged_zero})
@@ -66,6 +65,22 @@ def test_the_guard_keeps_candidates_judged_not_relevant(sample, tiny_encoder, tm
     known = mine(graded, tiny_encoder, config, tmp_path / "b.jsonl")
     assert unjudged.dropped_by_guard > 0 and unjudged.judged_kept_by_guard == 0
     assert known.dropped_by_guard == 0 and known.judged_kept_by_guard == unjudged.dropped_by_guard
+
+
+def test_lexical_mining_encodes_only_the_documents_it_looks_at(sample, tiny_encoder, tmp_path, monkeypatch):
+    # Long judgments make the base-model encoding most of mining's cost: without dense candidates only positives,
+    # candidates and random fills need vectors, and the triplets are those of the whole corpus encoded.
+    narrow = MiningConfig(num_negatives=1, rank_end=6, seed=3)
+    monkeypatch.setenv("LEGALSEARCH_EMBEDDING_CACHE", "0")
+    subset = mine(sample, tiny_encoder, narrow, tmp_path / "subset.jsonl")
+    assert 0 < subset.encoded_documents < len(sample.corpus)
+    monkeypatch.setenv("LEGALSEARCH_EMBEDDING_CACHE", "1")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    both = mine(sample, tiny_encoder, dataclasses.replace(narrow, sources=("bm25", "dense")), tmp_path / "both.jsonl")
+    assert both.encoded_documents == len(sample.corpus)  # dense candidates: the whole corpus, now cached
+    whole = mine(sample, tiny_encoder, narrow, tmp_path / "whole.jsonl")
+    assert whole.encoded_documents == 0  # cut from the cached whole corpus
+    assert (tmp_path / "whole.jsonl").read_text() == (tmp_path / "subset.jsonl").read_text()
 
 
 def test_mining_config_rejects_bad_values():
