@@ -116,6 +116,19 @@ def cluster_markdown(results: dict) -> str:
     return "\n".join(lines)
 
 
+def _hybrid_intervals(hybrid: dict) -> str:
+    """The hybrid's paired differences against BM25 and the better single retriever (results before these were
+    recorded have none)."""
+    parts = []
+    for key, label in (("vs_bm25", "bm25"), ("vs_best_single", hybrid["best_single"])):
+        test = hybrid.get(key)
+        if test is None or (key == "vs_best_single" and label == "bm25"):
+            continue
+        parts.append(f"{label} {test['mean_difference']:+.4f} [{test['ci_low']:+.4f}, {test['ci_high']:+.4f}]"
+                     + ("" if test["significant"] else " (n.s.)"))
+    return f" Hybrid minus {'; minus '.join(parts)} ({PRIMARY}, 95% paired bootstrap)." if parts else ""
+
+
 def _hybrid_text(config: dict) -> str:
     text = f"{config['technique']} {config['weights'][0]}/{config['weights'][1]}"
     return text + (f" (rank constant {config['rank_constant']})" if config["technique"] == "rrf" else "")
@@ -213,7 +226,8 @@ def render_markdown(results: dict) -> str:
         quality_markdown(results),
         "",
         hybrid_line + (" Hybrid is at least as good as the better single retriever "
-                       f"({hybrid['best_single']}): **{'yes' if hybrid['at_least_best_single'] else 'no'}**."),
+                       f"({hybrid['best_single']}): **{'yes' if hybrid['at_least_best_single'] else 'no'}**."
+                       + _hybrid_intervals(hybrid)),
         "",
         *([long_texts_note(results), ""] if long_texts_note(results) else []),
         "## Encoder speed",

@@ -57,6 +57,18 @@ def test_results_json_has_every_section(bench_out):
     assert json.loads((bench_out / "hybrid.json").read_text()) == results["hybrid"]["config"]
 
 
+def test_the_hybrid_is_compared_with_bm25_by_a_paired_interval(bench_out):
+    results = json.loads((bench_out / "results.json").read_text())
+    means = {row["name"]: row["metrics"]["ndcg@10"] for row in results["rows"]}
+    vs_bm25 = results["hybrid"]["vs_bm25"]
+    assert vs_bm25["mean_difference"] == pytest.approx(means["hybrid (bm25 + fine-tuned)"] - means["bm25"])
+    assert vs_bm25["ci_low"] <= vs_bm25["mean_difference"] <= vs_bm25["ci_high"]
+    best = results["hybrid"]["best_single"]
+    assert results["hybrid"]["vs_best_single"]["mean_difference"] == pytest.approx(
+        means["hybrid (bm25 + fine-tuned)"] - means[best])
+    assert f"Hybrid minus bm25 {vs_bm25['mean_difference']:+.4f}" in (bench_out / "report.md").read_text()
+
+
 def test_html_report_parses_and_has_its_plots(bench_out):
     parser = _Images()
     parser.feed((bench_out / "report.html").read_text())
