@@ -59,8 +59,9 @@ def bench(dataset, model_dir, base_model, export_dir, no_onnx, settings, index_n
           seeds, query_prompt, passage_prompt, seed, skip_invalid, relevant_grade) -> None:
     """Benchmark BM25, base, fine-tuned (PyTorch and deployed ONNX) and tuned hybrid on held-out queries.
 
-    The ONNX row is the export's deployable variant (int8, or fp32 when int8 failed the quality gate); with --url,
-    the variant the index was deployed with, which also embeds the queries sent to it.
+    The ONNX row is the export's deployable variant (int8, or fp32 when int8 failed the quality gate, with int8 then
+    shown in a row of its own marked as such); with --url, the variant the index was deployed with, which also
+    embeds the queries sent to it.
     """
     from legalsearch.bench.report import write_reports
     from legalsearch.encoders import resolve_model_name
@@ -195,7 +196,7 @@ def bench_one(ds, model_dir, base_name, provenance, export_dir, no_onnx, target,
             export_model(model_dir, export_dir, dataset=ds, split=gate_split or "dev", ndcg=gate_split is not None,
                          allow_degraded=True, overwrite=True)
         onnx = exported_models(export_dir, target.variant if target is not None else None, speed=speed)
-        encoders[onnx.row] = onnx.encoder
+        encoders.update(onnx.rows())
         if speed:
             speed_encoders.update(onnx.speed)
 

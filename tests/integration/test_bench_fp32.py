@@ -78,6 +78,10 @@ def test_bench_url_sends_the_deployed_fp32_graphs_query_vectors(opensearch_url, 
     assert measured["deployed_variant"] == "fp32" and measured["query_encoder"]["variant"] == "fp32"
     assert "fine-tuned (onnx fp32)" in [row["name"] for row in results["rows"]]
     assert "fine-tuned (onnx int8)" not in [row["name"] for row in results["rows"]]
+    # the rejected int8 graph is benched all the same, under a name that says it is not what the cluster serves
+    per_query = results["per_query"]
+    assert per_query["fine-tuned (onnx int8, failed the quality gate)"]["ndcg@10"] != \
+        per_query["fine-tuned (onnx fp32)"]["ndcg@10"]  # the broken graph's own scores, not fp32's
     assert measured["modes"]["neural"]["offline_row"] == "fine-tuned (onnx fp32)"
 
     dense = [(text, vector) for mode, text, vector in sent if mode in ("neural", "hybrid")]

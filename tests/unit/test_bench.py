@@ -42,9 +42,12 @@ def test_results_json_has_every_section(bench_out):
     assert {"command", "date", "machine", "versions", "dataset", "rows", "per_query", "comparisons_vs_base",
             "hybrid", "speed"} <= set(results)
     names = [row["name"] for row in results["rows"]]
-    # the ONNX row is the graph the export marks deployable (what deploy ships), int8 or fp32
+    # the ONNX row is the graph the export marks deployable (what deploy ships), int8 or fp32; a rejected int8
+    # graph is still shown, in a row named as such
     deployable = ExportReport.from_export_dir(bench_out.parent / "export").deployable
-    assert names == ["bm25", "base", "fine-tuned", f"fine-tuned (onnx {deployable})", "hybrid (bm25 + fine-tuned)"]
+    rejected = ["fine-tuned (onnx int8, failed the quality gate)"] if deployable == "fp32" else []
+    assert names == ["bm25", "base", "fine-tuned", f"fine-tuned (onnx {deployable})", *rejected,
+                     "hybrid (bm25 + fine-tuned)"]
     for row in results["rows"]:
         for metric in ("ndcg@10", "recall@20", "mrr@10"):
             low, high = row["ci95"][metric]
