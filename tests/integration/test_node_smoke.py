@@ -186,7 +186,7 @@ def deployed_model(opensearch_client, tiny_onnx):
         })
         model_id = meta["model_id"]
         for number, chunk in enumerate(chunks):
-            uploaded = _request(client, "POST", f"/_plugins/_ml/models/{model_id}/chunk/{number}", body=chunk)
+            uploaded = _request(client, "POST", f"/_plugins/_ml/models/{model_id}/upload_chunk/{number}", body=chunk)
             assert uploaded.get("status") == "Uploaded", uploaded
         state = _request(client, "GET", f"/_plugins/_ml/models/{model_id}")["model_state"]
         assert state == "REGISTERED", state
