@@ -53,6 +53,16 @@ def test_false_negative_guard_drops_candidates_close_to_the_positive(sample, tin
     strict = mine(sample, tiny_encoder, MiningConfig(num_negatives=1, guard_ratio=0.5), tmp_path / "a.jsonl")
     off = mine(sample, tiny_encoder, MiningConfig(num_negatives=1, guard_ratio=0.0), tmp_path / "b.jsonl")
     assert strict.dropped_by_guard > 0 and off.dropped_by_guard == 0
+    assert strict.guard_checked >= strict.dropped_by_guard and off.guard_checked == 0 and off.guard_note() is None
+
+
+def test_a_guard_that_drops_most_candidates_says_so():
+    from legalsearch.mining import MiningReport
+
+    casedocs_like = MiningReport(config={}, guard_checked=1350, dropped_by_guard=1194, filled_randomly=25)
+    note = casedocs_like.guard_note()
+    assert note and "1,194 of the 1,350" in note and "88%" in note and "25 were filled at random" in note
+    assert MiningReport(config={}, guard_checked=1350, dropped_by_guard=600).guard_note() is None
 
 
 def test_the_guard_keeps_candidates_judged_not_relevant(sample, tiny_encoder, tmp_path):
