@@ -60,6 +60,6 @@ def exported_models(export_dir: str | Path, variant: str | None = None, speed: b
         # the gate has usually just encoded the corpus with it (embedding cache): the row costs the queries only
         models.rejected_int8 = load_onnx_encoder(export_dir, "int8")
     if speed:
-        models.speed = {f"onnx {v}": encoder if v == variant else (models.rejected_int8 if v == "int8" else None)
-                        or load_onnx_encoder(export_dir, v) for v in ("fp32", "int8")}
+        loaded = {variant: encoder, **({"int8": models.rejected_int8} if models.rejected_int8 else {})}
+        models.speed = {f"onnx {v}": loaded.get(v) or load_onnx_encoder(export_dir, v) for v in ("fp32", "int8")}
     return models

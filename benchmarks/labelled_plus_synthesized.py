@@ -99,12 +99,11 @@ def main(argv: list[str] | None = None) -> int:
     comparison = {
         "dataset": str(args.dataset), "metric": METRIC, "seeds": args.seeds, "bench_flags": bench_flags,
         "max_queries": args.max_queries, "synthesized_weight": args.synthesized_weight,
-        "arms": {arm: {"by_seed": [sum(r.values()) / len(r) for r in rs], "mean": None} for arm, rs in runs.items()},
+        "arms": {arm: {"by_seed": by_seed, "mean": sum(by_seed) / len(by_seed)}
+                 for arm, by_seed in ((arm, [sum(r.values()) / len(r) for r in rs]) for arm, rs in runs.items())},
         "difference": gain, "at_least_as_good": gain["mean_difference"] >= 0,
         "wall_s": walls, "machine": machine_info(), "command": " ".join([sys.argv[0], *argv]),
     }
-    for arm in comparison["arms"].values():
-        arm["mean"] = sum(arm["by_seed"]) / len(arm["by_seed"])
     (args.out / "comparison.json").write_text(json.dumps(comparison, indent=2) + "\n")
     print(f"{'arm':<26} {'mean':>7}  by seed")
     for arm, row in comparison["arms"].items():

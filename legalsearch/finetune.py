@@ -61,8 +61,8 @@ def mine_and_fine_tune(dataset: Dataset, base_model: str, out_dir: Path, recipe:
     mining = mine(dataset, load_encoder(base_model, max_seq_length=recipe.window(), **(prompts or {})),
                   recipe.mining_config(), triplets, show_progress=show_progress)
     mined_s = time.time() - started
-    if mining.guard_note():
-        log.warning("mining: %s", mining.guard_note())
+    if note := mining.guard_note():
+        log.warning("mining: %s", note)
     release_freed_memory("mining")  # the base model and its corpus encoding are done with
     report = fine_tune(dataset, triplets, base_model, out_dir / "model", recipe, base_provenance,
                        device=device or default_device(), started=started, prompts=prompts)

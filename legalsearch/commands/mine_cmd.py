@@ -59,5 +59,5 @@ def mine(dataset, base_model, out, recipe_file, negative_sources, negatives, ran
     Path(out).with_suffix(".report.json").write_text(json.dumps(data, indent=2))
     click.echo(json.dumps(report.to_dict(), indent=2))
     click.echo(f"Wrote {report.triplets} triplets to {out}", err=True)
-    if report.guard_note():
-        click.echo(f"Note: {report.guard_note()}", err=True)
+    if note := report.guard_note():
+        click.echo(f"Note: {note}", err=True)
