@@ -197,6 +197,14 @@ def long_texts_note(results: dict) -> str | None:
     return "; ".join(parts) + "."
 
 
+def corpus_note(results: dict) -> str | None:
+    """Where the fine-tuned row's document vectors came from when not from its own PyTorch pass, else None."""
+    source = next((row["info"].get("documents_encoded_by") for row in results["rows"] if row["name"] == "fine-tuned"),
+                  None)
+    return (f"The fine-tuned row's queries are encoded by PyTorch and its documents' vectors are those of the "
+            f"{source}, not a second pass over the corpus." if source else None)
+
+
 def render_markdown(results: dict) -> str:
     ds = results["dataset"]
     splits = ", ".join(f"{s} {v['queries']} queries" for s, v in ds["splits"].items())
@@ -230,6 +238,7 @@ def render_markdown(results: dict) -> str:
                        + _hybrid_intervals(hybrid)),
         "",
         *([long_texts_note(results), ""] if long_texts_note(results) else []),
+        *([corpus_note(results), ""] if corpus_note(results) else []),
         "## Encoder speed",
         "",
         speed_markdown(results),

@@ -199,6 +199,37 @@ class SentenceTransformerEncoder:
         return self._encode(texts, batch_size, show_progress, self.prompts.document)
 
 
+class CorpusFromEquivalentEncoder:
+    """One model whose corpus side is read from an equivalent encoder's vectors: queries by ``queries``, documents
+    by ``documents``, another graph of the same weights (the fp32 ONNX export of a PyTorch model, which the export
+    checked agrees with it to a cosine of at least 0.999 on held-back texts).
+
+    Why: on a corpus of whole judgments one pass of a model costs 25–40 minutes on 2 cores, and ``bench`` has just
+    encoded the whole corpus with the fp32 export for the int8 quality gate (embedding cache); the fine-tuned
+    PyTorch row reads those vectors instead of making the same pass again. The cache resolves to ``documents``'
+    vectors because the fingerprint and model directory are its own; ``documents_encoded_by`` says so in the
+    row's info and the report.
+    """
+
+    def __init__(self, queries: Encoder, documents: Encoder, documents_encoded_by: str):
+        if (queries.dimension, queries.max_seq_length) != (documents.dimension, documents.max_seq_length):
+            raise ModelError(f"{documents.name} cannot stand in for {queries.name}'s documents: dimension/window "
+                             f"{documents.dimension}/{documents.max_seq_length} against "
+                             f"{queries.dimension}/{queries.max_seq_length}")
+        self.queries, self.documents = queries, documents
+        self.name, self.dimension = queries.name, queries.dimension
+        self.max_seq_length, self.tokenizer_path = queries.max_seq_length, getattr(queries, "tokenizer_path", None)
+        self.fingerprint = getattr(documents, "fingerprint", None)
+        self.model_dir = getattr(documents, "model_dir", None)
+        self.documents_encoded_by = documents_encoded_by
+
+    def encode_queries(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray:
+        return self.queries.encode_queries(texts, batch_size, show_progress)
+
+    def encode_documents(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray:
+        return self.documents.encode_documents(texts, batch_size, show_progress)
+
+
 # A loader returns an encoder for a directory it recognises, None for any other: (path, max_seq_length) -> Encoder.
 EncoderLoader = Callable[[Path, "int | None"], "Encoder | None"]
 _LOADERS: dict[str, EncoderLoader] = {}

@@ -322,6 +322,8 @@ class DenseRetriever:
         info = {"retriever": "dense", "model": self.encoder.name, "max_seq_length": self.encoder.max_seq_length,
                 "aggregation": "maxp", "chunking": self.chunker.pipeline_params(),
                 "long_queries": {"windows": "mean of the query's window vectors", **self.long_queries.to_dict()}}
+        if getattr(self.encoder, "documents_encoded_by", None):
+            info["documents_encoded_by"] = self.encoder.documents_encoded_by
         if self.index is not None:
             info["passages_per_doc"] = round(self.index.passages_per_doc, 3)
         return info

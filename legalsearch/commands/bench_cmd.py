@@ -163,6 +163,27 @@ def fine_tune_first(ds, base_name: str, provenance: str, out: Path, recipe, prom
     return report
 
 
+def corpus_from_export(tuned, export_dir: Path, ds):
+    """The fine-tuned row's encoder: ``tuned`` itself, or — when the export just made of it encoded the whole corpus
+    with its fp32 graph for the int8 gate (the vectors are in the embedding cache) — ``tuned`` for queries and those
+    cached vectors for documents (:class:`legalsearch.encoders.CorpusFromEquivalentEncoder`): the export checked
+    that fp32 agrees with PyTorch, and on long judgments another pass would cost as long as the gate's."""
+    from legalsearch.encoders import CorpusFromEquivalentEncoder
+    from legalsearch.exporter.encoder import load_onnx_encoder
+    from legalsearch.exporter.report import ExportReport
+    from legalsearch.retrieval import DenseRetriever
+
+    fp32 = load_onnx_encoder(export_dir, "fp32")
+    if (fp32.dimension, fp32.max_seq_length, fp32.prompts.document) \
+            != (tuned.dimension, tuned.max_seq_length, tuned.prompts.document) \
+            or not DenseRetriever(fp32).cached(list(ds.corpus.values())):
+        return tuned
+    agreement = ExportReport.from_export_dir(export_dir).gate.cosine["fp32_vs_pytorch"]["documents"]
+    return CorpusFromEquivalentEncoder(
+        tuned, fp32, f"fp32 ONNX export {export_dir} (the quality gate's corpus vectors; documents' cosine to "
+        f"PyTorch mean {agreement['mean']:.5f}, min {agreement['min']:.5f} on held-back texts)")
+
+
 def bench_one(ds, model_dir, base_name, provenance, export_dir, no_onnx, target, out, split, dev_split, metrics,
               bootstrap_samples, speed, seed, training=None, prompts: dict | None = None) -> dict:
     """The benchmark of one fine-tuned model: results.json, hybrid.json and reports in ``out``; returns results."""
@@ -195,6 +216,7 @@ def bench_one(ds, model_dir, base_name, provenance, export_dir, no_onnx, target,
                        err=True)
             export_model(model_dir, export_dir, dataset=ds, split=gate_split or "dev", ndcg=gate_split is not None,
                          allow_degraded=True, overwrite=True)
+            encoders["fine-tuned"] = corpus_from_export(tuned, export_dir, ds)
         onnx = exported_models(export_dir, target.variant if target is not None else None, speed=speed)
         encoders.update(onnx.rows())
         if speed:

@@ -148,8 +148,11 @@ def test_bench_exports_and_gates_on_train_when_the_dataset_has_no_dev(sample_pat
     assert "int8 gate on the train split" in result.output
     report = json.loads((out / "export" / "export_report.json").read_text())
     assert report["gate"]["ndcg"] is not None
-    rows = {row["name"] for row in json.loads((out / "results.json").read_text())["rows"]}
+    rows = {row["name"]: row for row in json.loads((out / "results.json").read_text())["rows"]}
     assert any(name.startswith("fine-tuned (onnx") for name in rows)
+    # the gate encoded the whole corpus with fp32 for train's NDCG: the fine-tuned row read those vectors
+    assert "fp32 ONNX export" in rows["fine-tuned"]["info"]["documents_encoded_by"]
+    assert "documents' vectors are those of the fp32 ONNX export" in (out / "report.md").read_text()
 
 
 def test_report_states_how_long_texts_were_handled(bench_out):
