@@ -61,7 +61,9 @@ def bench(dataset, model_dir, base_model, export_dir, no_onnx, settings, index_n
 
     The ONNX row is the export's deployable variant (int8, or fp32 when int8 failed the quality gate, with int8 then
     shown in a row of its own marked as such); with --url, the variant the index was deployed with, which also
-    embeds the queries sent to it.
+    embeds the queries sent to it. When bench exports the model itself, the fine-tuned row's document vectors are
+    those the int8 gate has just computed with the fp32 graph (the same weights), so that a corpus of long
+    judgments is not encoded again; the report says so.
     """
     from legalsearch.bench.report import write_reports
     from legalsearch.encoders import resolve_model_name
