@@ -87,7 +87,7 @@ class MiningReport:
         return (f"the false-negative guard dropped {self.dropped_by_guard:,} of the {self.guard_checked:,} candidates "
                 f"it checked ({self.dropped_by_guard / self.guard_checked:.0%}): the base model scores the positives "
                 f"below most candidates, so few negatives are hard ones ({self.filled_randomly:,} were filled at "
-                "random); --guard-ratio sets the guard (0: off)")
+                "random); the recipe's guard_ratio sets the guard (0: off)")
 
 
 def mine(dataset: Dataset, encoder, config: MiningConfig, out_path: str | Path,

@@ -60,4 +60,4 @@ def mine(dataset, base_model, out, recipe_file, negative_sources, negatives, ran
     click.echo(json.dumps(report.to_dict(), indent=2))
     click.echo(f"Wrote {report.triplets} triplets to {out}", err=True)
     if note := report.guard_note():
-        click.echo(f"Note: {note}", err=True)
+        click.echo(f"Note: {note}; here --guard-ratio", err=True)
