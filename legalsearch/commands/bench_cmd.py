@@ -165,7 +165,7 @@ def fine_tune_first(ds, base_name: str, provenance: str, out: Path, recipe, prom
     return report
 
 
-def corpus_from_export(tuned, export_dir: Path, ds):
+def corpus_from_export(tuned, export_dir: Path, ds, fp32=None):
     """The fine-tuned row's encoder: ``tuned`` itself, or — when the export just made of it encoded the whole corpus
     with its fp32 graph for the int8 gate (the vectors are in the embedding cache) — ``tuned`` for queries and those
     cached vectors for documents (:class:`legalsearch.encoders.CorpusFromEquivalentEncoder`): the export checked
@@ -175,7 +175,7 @@ def corpus_from_export(tuned, export_dir: Path, ds):
     from legalsearch.exporter.report import ExportReport
     from legalsearch.retrieval import DenseRetriever
 
-    fp32 = load_onnx_encoder(export_dir, "fp32")
+    fp32 = fp32 or load_onnx_encoder(export_dir, "fp32")  # exported_models may have loaded it already
     if (fp32.dimension, fp32.max_seq_length, fp32.prompts.document) \
             != (tuned.dimension, tuned.max_seq_length, tuned.prompts.document) \
             or not DenseRetriever(fp32).cached(list(ds.corpus.values())):
@@ -206,7 +206,8 @@ def bench_one(ds, model_dir, base_name, provenance, export_dir, no_onnx, target,
     if not no_onnx:
         from legalsearch.bench.models import exported_models
 
-        if export_dir is None:
+        exported_now = export_dir is None
+        if exported_now:
             from legalsearch.exporter.export import export_model
 
             export_dir = out / "export"
@@ -218,8 +219,10 @@ def bench_one(ds, model_dir, base_name, provenance, export_dir, no_onnx, target,
                        err=True)
             export_model(model_dir, export_dir, dataset=ds, split=gate_split or "dev", ndcg=gate_split is not None,
                          allow_degraded=True, overwrite=True)
-            encoders["fine-tuned"] = corpus_from_export(tuned, export_dir, ds)
         onnx = exported_models(export_dir, target.variant if target is not None else None, speed=speed)
+        if exported_now:  # from model_dir, so the gate's fp32 corpus vectors are this model's
+            loaded = onnx.speed.get("onnx fp32") or (onnx.encoder if onnx.variant == "fp32" else None)
+            encoders["fine-tuned"] = corpus_from_export(tuned, export_dir, ds, loaded)
         encoders.update(onnx.rows())
         if speed:
             speed_encoders.update(onnx.speed)
