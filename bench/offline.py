@@ -247,6 +247,7 @@ def summarize_seeds(results: list[dict], samples: int = 2000, seed: int = 0, met
     out["hybrid_at_least_best_single_every_seed"] = all(r["hybrid"]["at_least_best_single"] for r in results)
     out["training_verdicts"] = [r.get("training", {}).get("verdict") for r in results]
     out["tuned_beats_base_on_dev"] = [r.get("training", {}).get("tuned_beats_base") for r in results]
+    out["kept_base_model"] = [bool(r.get("training", {}).get("kept_base_model")) for r in results]
     return out
 
 

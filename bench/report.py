@@ -71,8 +71,11 @@ def regression_notes(results: dict) -> list[str]:
     if unchecked:
         who = (f"seed{'s' * (len(unchecked) > 1)} {', '.join(str(seeds['seeds'][i]) for i in unchecked)}: "
                if seeds else "")
-        notes.append(f"**No held-out check in training** — {who}{verdicts[unchecked[0]]} The test rows below are "
-                     "the first measurement of the gain.")
+        kept = (seeds.get("kept_base_model") if seeds else None) \
+            or [bool((results.get("training") or {}).get("kept_base_model"))]
+        outcome = ("The fine-tuned row is then the base model, kept untrained." if kept[unchecked[0]]
+                   else "The test rows below are the first measurement of the gain.")
+        notes.append(f"**No held-out check in training** — {who}{verdicts[unchecked[0]]} {outcome}")
     return notes
 
 
@@ -205,6 +208,16 @@ def corpus_note(results: dict) -> str | None:
             f"{source}, not a second pass over the corpus." if source else None)
 
 
+def reused_note(results: dict) -> str | None:
+    """The seeds taken from an earlier, interrupted run of the same command (``bench --seeds N`` resumed), else
+    None: their figures come from their own files, computed when they finished."""
+    reused = results.get("reused_seeds")
+    if not reused:
+        return None
+    return ("- Reused from an earlier run of this command: "
+            + "; ".join(f"seed {r['seed']} (`{r['output']}`, finished {r['finished']})" for r in reused))
+
+
 def render_markdown(results: dict) -> str:
     ds = results["dataset"]
     splits = ", ".join(f"{s} {v['queries']} queries" for s, v in ds["splits"].items())
@@ -220,6 +233,7 @@ def render_markdown(results: dict) -> str:
         "",
         f"- Date: {results['date']}; machine: {results['machine']['cpu']} ({results['machine']['cores']} cores)",
         f"- Command: `{results['command']}`",
+        *([reused_note(results)] if reused_note(results) else []),
         f"- Dataset: `{ds['path']}` (sha256 {ds['sha256'][:16]}…), {ds['documents']} documents; {splits}; "
         f"relevant grade for binary metrics: {ds['relevant_grade']}",
         f"- Reported on the **{results['split']}** split; n.s. = the 95% paired-bootstrap interval of the "
@@ -356,6 +370,7 @@ code {{ background: #f4f4f4; padding: 1px 4px; }}
 · split <b>{html.escape(results['split'])}</b> · {ds['documents']} documents ·
 dataset sha256 <code>{ds['sha256'][:16]}…</code></p>
 <p>Command: <code>{html.escape(results['command'])}</code></p>
+{f"<p>{_inline_html(reused_note(results)[2:])}</p>" if reused_note(results) else ""}
 <h2>Retrieval quality</h2>
 {"".join(f"<p>{_inline_html(note)}</p>" for note in regression_notes(results))}
 {("<h2>Across training seeds</h2>" + _markdown_table_to_html(seeds_markdown(results))) if results.get("seeds") else ""}

@@ -87,16 +87,20 @@ def evaluate_run(
 
 
 def evaluate_dense(encoder, dataset: Dataset, split: str, metrics=("ndcg@10",), k: int = 100,
-                   stats: dict | None = None, documents: list | None = None) -> dict[str, float]:
-    """Mean metrics of a dense encoder (MaxP over passages) on ``split`` over the full corpus, or over
-    ``documents`` (see :func:`evaluate_dense_run`; ``stats`` receives ``passages`` and ``seconds``)."""
-    return evaluate_dense_run(encoder, dataset, split, metrics, k, stats, documents).means
+                   stats: dict | None = None, documents: list | None = None,
+                   pools: dict[str, set[str]] | None = None) -> dict[str, float]:
+    """Mean metrics of a dense encoder (MaxP over passages) on ``split`` over the full corpus, over
+    ``documents``, or each query over its own pool (see :func:`evaluate_dense_run`; ``stats`` receives
+    ``passages`` and ``seconds``)."""
+    return evaluate_dense_run(encoder, dataset, split, metrics, k, stats, documents, pools).means
 
 
 def evaluate_dense_run(encoder, dataset: Dataset, split: str, metrics=("ndcg@10",), k: int = 100,
-                       stats: dict | None = None, documents: list | None = None) -> "Evaluation":
+                       stats: dict | None = None, documents: list | None = None,
+                       pools: dict[str, set[str]] | None = None) -> "Evaluation":
     """Metrics (means and per query) of a dense encoder (MaxP over passages) on ``split`` over the full corpus,
-    or over ``documents`` only (a dev evaluation's :func:`candidate_pool`).
+    over ``documents`` only (one shared :func:`candidate_pool`), or with ``pools`` (query id -> document ids,
+    :meth:`CandidatePools.for_split`) each query over its own pool, encoding only the pools' union.
 
     ``stats``, when given, receives ``passages`` (how many texts the corpus was encoded as), ``from_cache``
     (whether the corpus embeddings came from the cache) and ``seconds``.
@@ -108,11 +112,15 @@ def evaluate_dense_run(encoder, dataset: Dataset, split: str, metrics=("ndcg@10"
     started = time.time()
     retriever = DenseRetriever(encoder)
     corpus = list(dataset.corpus.values())
+    if pools is not None:  # each query ranks its own pool; the pools' union is what gets encoded
+        union = set().union(*pools.values()) if pools else set()
+        documents = [doc for doc in corpus if doc.id in union]
     index = retriever.build(corpus) if documents is None else retriever.build_within(corpus, documents)
     if stats is not None:
         stats["passages"] = len(index.passage_texts)
         stats["from_cache"] = retriever.from_cache
-    run = retriever.search(dataset.split_queries(split), k=k)
+    queries = dataset.split_queries(split)
+    run = retriever.search(queries, k=k) if pools is None else retriever.search_within(queries, pools, k=k)
     if stats is not None:
         stats["seconds"] = time.time() - started
     return evaluate_run(run, dataset.qrels_for(split), metrics, dataset.relevant_grade, name=encoder.name)
@@ -124,9 +132,10 @@ POOL_MAX_SHARE = 0.5  # above this share of the corpus, a pool saves too little:
 
 def candidate_pool(dataset: Dataset, split: str, depth: int = POOL_DEPTH,
                    max_share: float = POOL_MAX_SHARE) -> list | None:
-    """The documents a dev evaluation ranks when the corpus is large: every document judged for ``split``'s
-    queries and each query's BM25 top ``depth`` (in corpus order); None — rank the whole corpus — when that is more
-    than ``max_share`` of it.
+    """One pool shared by all of ``split``'s queries: every document judged for them and each query's BM25 top
+    ``depth`` (in corpus order); None — rank the whole corpus — when that is more than ``max_share`` of it.
+    Training's held-out checks rank per-query pools that add the base model's top ``depth``
+    (:class:`CandidatePools`); this lexical, shared one is for callers without a base model at hand.
 
     Every evaluation during training encodes what it ranks; over whole judgments (AILA 2019: 2,914 documents,
     53,000 passages, an hour of CPU a pass) a fold's few dev queries then cost more than the training. Ranking a
@@ -143,6 +152,67 @@ def candidate_pool(dataset: Dataset, split: str, depth: int = POOL_DEPTH,
     if len(keep) > max_share * len(documents):
         return None
     return [doc for doc in documents if doc.id in keep]
+
+
+@dataclass
+class CandidatePools:
+    """Per query, the documents a held-out evaluation during training ranks: the BM25 top ``depth`` and the base
+    model's top ``depth`` over the whole corpus, computed once per run (:func:`candidate_pools`); the judged
+    documents of the split being evaluated are added by :meth:`for_split`.
+
+    Ranking a pool is re-ranking evaluation: no judged document is left out and a checkpoint's ranking differs
+    from the full corpus's only where a document outside both first stages would have entered its top 10. Each
+    checkpoint's evaluation encodes only the union of its split's pools (the base model's reads the cached corpus
+    it ranked once); ``benchmarks/pooled_vs_full.py`` measures how often the epoch chosen on pools is the epoch
+    the full corpus would choose.
+    """
+
+    depth: int
+    bm25: dict[str, list[str]]
+    dense: dict[str, list[str]]
+
+    def for_split(self, dataset: Dataset, split: str) -> dict[str, set[str]]:
+        """Query id -> its pool: the documents judged for it in ``split`` ∪ its BM25 top ``depth`` ∪ its base
+        model top ``depth``."""
+        pools = {}
+        for qid, judged in dataset.qrels_for(split).items():
+            if qid not in self.bm25:
+                raise DataError(f"query '{qid}' of split '{split}' has no candidate pool; the pools were computed "
+                                "for other queries", dataset.path)
+            pools[qid] = set(judged) | set(self.bm25[qid]) | set(self.dense.get(qid, ()))
+        return pools
+
+    def documents(self, dataset: Dataset, split: str) -> list:
+        """The union of ``split``'s pools, in corpus order (what an evaluation encodes)."""
+        union = set().union(*self.for_split(dataset, split).values())
+        return [doc for doc in dataset.corpus.values() if doc.id in union]
+
+    def describe(self, dataset: Dataset, split: str) -> str:
+        return (f"per-query pools (judged + BM25 top {self.depth}"
+                + (f" + base model top {self.depth}" if self.dense else "")
+                + f"), {len(self.documents(dataset, split))} of {len(dataset.corpus)} documents in all")
+
+
+def candidate_pools(dataset: Dataset, query_ids, depth: int, base_encoder=None,
+                    show_progress: bool = False) -> CandidatePools:
+    """The BM25 and base-model top ``depth`` of each query in ``query_ids`` over the whole corpus.
+
+    The base model encodes the corpus once through the embedding cache (:class:`legalsearch.retrieval.
+    DenseRetriever`): mining and the base model's epoch-0 score then read the same vectors. Without
+    ``base_encoder`` the pools hold the judged and BM25 documents only.
+    """
+    from legalsearch.retrieval import DenseRetriever, shared_bm25
+
+    documents = list(dataset.corpus.values())
+    queries = {qid: dataset.queries[qid] for qid in sorted(set(query_ids))}
+    bm25 = {qid: list(ranked) for qid, ranked in shared_bm25(documents).search(queries, k=depth).items()}
+    bm25 = {qid: bm25.get(qid, []) for qid in queries}
+    dense: dict[str, list[str]] = {}
+    if base_encoder is not None and queries:
+        retriever = DenseRetriever(base_encoder, show_progress=show_progress)
+        retriever.build(documents)
+        dense = {qid: list(ranked) for qid, ranked in retriever.search(queries, k=depth).items()}
+    return CandidatePools(depth, bm25, dense)
 
 
 # --- statistics: the one home of the intervals every report shows ----------------------------------------------------

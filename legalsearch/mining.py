@@ -6,7 +6,10 @@ from the judged "same category but not relevant" documents). Three guards keep l
 * a document judged relevant — or one grade below relevant, i.e. partially relevant — is never a negative;
 * the false-negative guard drops candidates that the base model scores above ``guard_ratio`` × the positive's score
   (unjudged near-duplicates of the answer are usually unlabelled positives, not negatives); a candidate the
-  annotators judged not relevant for the query is a known negative, not a suspected positive, and is kept;
+  annotators judged not relevant for the query is a known negative, not a suspected positive, and is kept. Where
+  it would drop ``guard_off_share`` (80%) or more of a query's candidates, it is switched off for that query: the
+  base model then scores the positive below most candidates, so the guard is telling nothing about them (AILA
+  casedocs: 1,194 of 1,366 dropped, negatives mostly random fills) — the report lists those queries;
 * only ranks inside ``[rank_start, rank_end)`` are used: the very top of an unjudged list is where missed positives
   hide, the tail is too easy to teach anything.
 
@@ -44,6 +47,7 @@ class MiningConfig:
     rank_start: int = RECIPE.rank_start  # 0-based: skip the top 3 of each candidate list
     rank_end: int = RECIPE.rank_end
     guard_ratio: float = RECIPE.guard_ratio  # drop candidates above this fraction of the positive's score; 0: off
+    guard_off_share: float = 0.8  # a query whose candidates the guard would drop at this share or more: guard off
     seed: int = RECIPE.seed
     split: str = "train"
 
@@ -69,6 +73,8 @@ class MiningReport:
     encoded_documents: int = 0  # documents the base model encoded here (0: all read from the embedding cache)
     judged_kept_by_guard: int = 0  # candidates above the guard's threshold kept because judged not relevant
     filled_randomly: int = 0  # negatives drawn at random (any document not judged relevant) when a window held too few candidates
+    guard_off_queries: list = field(default_factory=list)  # queries the guard was switched off for (guard_off_share)
+    guard_off_would_drop: int = 0  # candidate slots the guard would have dropped in those queries (not counted above)
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -76,18 +82,29 @@ class MiningReport:
         return data
 
     def guard_note(self, share: float = 0.8) -> str | None:
-        """A plain sentence when the guard dropped most of the candidates it looked at, else None.
+        """A plain sentence when the guard was switched off for some queries, or dropped most of the candidates
+        it looked at; else None.
 
         The guard compares each candidate with the positive's base-model score; where the base model scores the
         positives below most candidates (AILA casedocs: 1,194 of about 1,350 slots dropped), it discards nearly
         every hard negative, and the triplets' negatives become mostly random fills.
         """
-        if not self.guard_checked or self.dropped_by_guard < share * self.guard_checked:
+        notes = []
+        if self.guard_off_queries:
+            shown = ", ".join(self.guard_off_queries[:10]) + (", ..." if len(self.guard_off_queries) > 10 else "")
+            notes.append(f"the false-negative guard was switched off for {len(self.guard_off_queries):,} "
+                         f"quer{'y' if len(self.guard_off_queries) == 1 else 'ies'} ({shown}), where it would have "
+                         f"dropped {self.config.get('guard_off_share', 0.8):.0%} or more of the candidates "
+                         f"({self.guard_off_would_drop:,} in all): the base model scores their positives below most "
+                         "candidates, so their hard negatives are kept rather than replaced at random")
+        if self.guard_checked and self.dropped_by_guard >= share * self.guard_checked:
+            notes.append(f"the false-negative guard dropped {self.dropped_by_guard:,} of the {self.guard_checked:,} "
+                         f"candidates it checked ({self.dropped_by_guard / self.guard_checked:.0%}): the base model "
+                         f"scores the positives below most candidates, so few negatives are hard ones "
+                         f"({self.filled_randomly:,} were filled at random)")
+        if not notes:
             return None
-        return (f"the false-negative guard dropped {self.dropped_by_guard:,} of the {self.guard_checked:,} candidates "
-                f"it checked ({self.dropped_by_guard / self.guard_checked:.0%}): the base model scores the positives "
-                f"below most candidates, so few negatives are hard ones ({self.filled_randomly:,} were filled at "
-                "random); the recipe's guard_ratio sets the guard (0: off)")
+        return "; ".join(notes) + "; the recipe's guard_ratio sets the guard (0: off)"
 
 
 def mine(dataset: Dataset, encoder, config: MiningConfig, out_path: str | Path,
@@ -147,17 +164,20 @@ def mine(dataset: Dataset, encoder, config: MiningConfig, out_path: str | Path,
             candidates = list(dict.fromkeys(pools))  # keep first-seen order, drop repeats
             kept = [d for d in candidates if d not in not_negative]
             report.excluded_judged += len(candidates) - len(kept)
-            for pos_id in sorted(positives[qid]):
-                pos_score = base_scores.score(row, pos_id)
-                if config.guard_ratio > 0:
-                    threshold = config.guard_ratio * pos_score
-                    above = {d for d in kept if base_scores.score(row, d) > threshold}
-                    safe = [d for d in kept if d not in above or d in judged_negative]
-                    report.guard_checked += len(kept)
-                    report.dropped_by_guard += len(kept) - len(safe)
-                    report.judged_kept_by_guard += len(above & judged_negative)
-                else:
-                    safe = kept
+            guarded = {pos_id: _guard(base_scores, row, pos_id, kept, judged_negative, config.guard_ratio)
+                       for pos_id in sorted(positives[qid])}
+            checked = len(kept) * len(guarded) if config.guard_ratio > 0 else 0
+            dropped = sum(len(kept) - len(safe) for safe, _ in guarded.values())
+            if checked and dropped >= config.guard_off_share * checked:
+                # the guard would leave this query mostly random fills: it says nothing here, so it is off
+                report.guard_off_queries.append(qid)
+                report.guard_off_would_drop += dropped
+                guarded = {pos_id: (kept, 0) for pos_id in guarded}
+            else:
+                report.guard_checked += checked
+                report.dropped_by_guard += dropped
+                report.judged_kept_by_guard += sum(judged for _, judged in guarded.values())
+            for pos_id, (safe, _) in guarded.items():
                 chosen = rng.sample(safe, min(config.num_negatives, len(safe)))
                 if len(chosen) < config.num_negatives and len(all_ids) - len(not_negative) < config.num_negatives:
                     raise DataError(f"query '{qid}': the corpus has fewer than {config.num_negatives} documents "
@@ -184,6 +204,17 @@ def mine(dataset: Dataset, encoder, config: MiningConfig, out_path: str | Path,
     out_path.with_suffix(".report.json").write_text(json.dumps(report.to_dict(), indent=2))
     log.info("wrote %d triplets for %d queries to %s", report.triplets, report.queries, out_path)
     return report
+
+
+def _guard(base_scores, row: int, pos_id: str, kept: list[str], judged_negative: set[str],
+           guard_ratio: float) -> tuple[list[str], int]:
+    """The candidates the false-negative guard keeps for one (query, positive), and how many of them it kept only
+    because they are judged not relevant; ``guard_ratio`` 0 keeps all."""
+    if guard_ratio <= 0:
+        return kept, 0
+    threshold = guard_ratio * base_scores.score(row, pos_id)
+    above = {d for d in kept if base_scores.score(row, d) > threshold}
+    return [d for d in kept if d not in above or d in judged_negative], len(above & judged_negative)
 
 
 class _BaseScores:

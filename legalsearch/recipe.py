@@ -50,6 +50,9 @@ DEFAULT_SOURCES = {
     "budget_minutes": "default: by device, CPU 30 minutes of mining plus training, CUDA 120",
     "dev_min_queries": "default: never choose on fewer than 30 dev queries when more exist",
     "cv_folds": "default: 3 folds when dev has to be replaced by cross-validation",
+    "eval_pool_depth": "default: dev and fold evaluations rank, per query, the judged documents plus the BM25 and "
+                       "base-model top 100 (re-ranking evaluation: a checkpoint encodes those, not the corpus); "
+                       "0 ranks the whole corpus",
     "cached_loss": "default: CachedMultipleNegativesRankingLoss when a batch's activations would exceed ~1.5 GB",
 }
 
@@ -74,6 +77,8 @@ class Recipe:
             replaced by cross-validation, below it).
         cv_folds: folds of the cross-validation used when dev is too small and train too small to carve from.
         cached_loss: ``auto`` (by estimated activation memory), ``on`` or ``off``.
+        eval_pool_depth: the BM25 and base-model top-k that, with the judged documents, make each query's pool in
+            every dev and fold evaluation during training; 0: the whole corpus.
     """
 
     negatives: int = 3
@@ -93,6 +98,7 @@ class Recipe:
     dev_min_queries: int = 30
     cv_folds: int = 3
     cached_loss: str = "auto"
+    eval_pool_depth: int = 100
     provenance: dict = field(default_factory=lambda: dict(DEFAULT_SOURCES), compare=False, repr=False)
 
     def __post_init__(self):
@@ -156,7 +162,8 @@ class Recipe:
 
         return TrainingConfig(epochs=self.epochs, batch_size=self.batch_size, learning_rate=self.learning_rate,
                               warmup_ratio=self.warmup_ratio, seed=self.seed, max_seq_length=self.window(),
-                              group_by_length=self.group_by_length, cached_loss=self.cached_loss == "on", **extra)
+                              group_by_length=self.group_by_length, cached_loss=self.cached_loss == "on",
+                              eval_pool_depth=self.eval_pool_depth, **extra)
 
 
 # Command-line flags whose name is not the field's name with dashes.
@@ -170,7 +177,7 @@ def _coerce(name: str, value: Any, where: str) -> Any:
         raise RecipeError(f"{where}: {name} = {value!r} is not allowed; use {allowed}")
 
     ints = {"negatives": 1, "rank_start": 0, "rank_end": 1, "epochs": 1, "batch_size": 2, "seed": None,
-            "dev_min_queries": 0, "cv_folds": 2}
+            "dev_min_queries": 0, "cv_folds": 2, "eval_pool_depth": 0}
     if name in ints:
         if isinstance(value, bool) or not isinstance(value, (int, str)):
             fail("an integer")

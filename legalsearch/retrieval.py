@@ -409,6 +409,19 @@ class DenseRetriever:
             run[qid] = {self.index.doc_ids[i]: float(scores[row, i]) for i in top}
         return run
 
+    def search_within(self, queries: dict[str, str], pools: dict[str, set[str]], k: int = 100) -> Run:
+        """Like :meth:`search`, but each query ranks only the indexed documents of its own pool (re-ranking
+        evaluation: :class:`legalsearch.evaluation.CandidatePools`); a query with no pool ranks nothing."""
+        qids = list(queries)
+        scores = self.doc_scores(self.query_vectors([queries[q] for q in qids]))
+        column = {doc: i for i, doc in enumerate(self.index.doc_ids)}
+        run: Run = {}
+        for row, qid in enumerate(qids):
+            columns = np.array(sorted(column[d] for d in pools.get(qid, ()) if d in column), dtype=np.int64)
+            top = columns[_top_k(scores[row, columns], min(k, len(columns)))] if len(columns) else columns
+            run[qid] = {self.index.doc_ids[i]: float(scores[row, i]) for i in top}
+        return run
+
 
 def _embedding_cache_file(encoder: Encoder, texts: list[str]) -> Path | None:
     """Where to keep a corpus's passage embeddings for a fixed model, so mining, eval and bench encode it once.

@@ -63,6 +63,7 @@ class TrainingConfig:
     budget_s: float | None = None  # wall-clock seconds this run may take; the schedule is fitted to it
     step_seconds: float | None = None  # a step's cost measured before (cross-validation folds): no new probe
     variance_reduction: str = "none"  # "interpolate": base + a·(tuned − base), a chosen on dev
+    eval_pool_depth: int = RECIPE.eval_pool_depth  # dev ranks judged + BM25/base top-k per query; 0: whole corpus
 
 
 def _import_training():
@@ -94,21 +95,21 @@ def choose_batch_sampler(config: TrainingConfig, batch_samplers):
     return LengthGroupedNoDuplicatesBatchSampler
 
 
-def make_dev_evaluator(dataset: Dataset, split: str, tokenizer_path: Path, metrics=None, prompts=None):
-    """An evaluator for the trainer that scores MaxP dense retrieval on ``split`` over the whole corpus, or over a
-    candidate pool where the corpus is large (:func:`legalsearch.evaluation.candidate_pool`; the base model and
-    every checkpoint on the same documents): the numbers checkpoints are chosen by; ``metrics`` default
-    :data:`legalsearch.evaluation.DEFAULT_METRICS`."""
+def make_dev_evaluator(dataset: Dataset, split: str, tokenizer_path: Path, metrics=None, prompts=None,
+                       pools=None):
+    """An evaluator for the trainer that scores MaxP dense retrieval on ``split``: each query over its own
+    candidate pool when ``pools`` (:class:`legalsearch.evaluation.CandidatePools`) are given — the base model and
+    every checkpoint on the same pools, each evaluation encoding only their union — else over the whole corpus:
+    the numbers checkpoints are chosen by; ``metrics`` default :data:`legalsearch.evaluation.DEFAULT_METRICS`."""
     *_, BaseEvaluator = _import_training()
     from legalsearch.encoders import SentenceTransformerEncoder
-    from legalsearch.evaluation import DEFAULT_METRICS, POOL_DEPTH, candidate_pool, evaluate_dense
+    from legalsearch.evaluation import DEFAULT_METRICS, evaluate_dense
 
     metrics = tuple(metrics or DEFAULT_METRICS)
-    pool = candidate_pool(dataset, split)  # None: the corpus is small enough to rank whole
-    corpus = "full" if pool is None else (f"pool of {len(pool)} of {len(dataset.corpus)} documents (judged + BM25 "
-                                          f"top {POOL_DEPTH} per {split} query)")
-    if pool is not None:
-        log.info("dev evaluation ranks a %s", corpus)
+    per_query = pools.for_split(dataset, split) if pools is not None else None
+    corpus = "full" if pools is None else pools.describe(dataset, split)
+    if pools is not None:
+        log.info("dev evaluation ranks %s", corpus)
 
     class DevRetrievalEvaluator(BaseEvaluator):
         def __init__(self):
@@ -128,11 +129,11 @@ def make_dev_evaluator(dataset: Dataset, split: str, tokenizer_path: Path, metri
         def __call__(self, model, output_path=None, epoch: int = -1, steps: int = -1) -> dict[str, float]:
             encoder = SentenceTransformerEncoder.from_model(model, name="training", tokenizer_path=tokenizer_path,
                                                             prompts=prompts)
-            return self.record(evaluate_dense(encoder, dataset, split, metrics, documents=pool), epoch, steps)
+            return self.record(evaluate_dense(encoder, dataset, split, metrics, pools=per_query), epoch, steps)
 
         def score(self, encoder, stats: dict | None = None) -> dict[str, float]:
             """The same figures for an encoder outside training (the untouched base model, epoch 0)."""
-            return evaluate_dense(encoder, dataset, split, metrics, stats=stats, documents=pool)
+            return evaluate_dense(encoder, dataset, split, metrics, stats=stats, pools=per_query)
 
     return DevRetrievalEvaluator()
 
@@ -326,21 +327,43 @@ def interpolate_weights(model, base_state: dict, tuned_state: dict, alpha: float
     model.load_state_dict(mixed)
 
 
+def at_least_as_good(tuned: float, base: float) -> bool:
+    """Do no harm: the tuned model is kept only when its held-out score is at least the base model's (to six
+    decimals, so that a tie in the figures printed is a tie)."""
+    return round(tuned, 6) >= round(base, 6)
+
+
 def verdict_sentence(split: str, queries: int, base: float, best: float, kept: str) -> str:
     """The plain-words result of the dev (or cross-validation) check that ``train`` prints and bench marks."""
     where = f"on {split} ({queries} queries)"
-    if best > base:
+    if round(best, 6) > round(base, 6):
         return (f"Fine-tuning beat the base model {where}: {PRIMARY_METRIC} {base:.4f} → {best:.4f} "
                 f"({best - base:+.4f}); kept {kept}.")
+    if at_least_as_good(best, base):
+        return (f"Fine-tuning matched the base model {where}: {PRIMARY_METRIC} {base:.4f} both; kept {kept} "
+                "(at least as good).")
     return (f"No gain: fine-tuning did not beat the base model {where}: {PRIMARY_METRIC} base {base:.4f}, best "
             f"fine-tuned {best:.4f}; the base model is kept. More training data, another recipe or "
             "`legalsearch train --auto` may help; deploying this model serves the base model's quality.")
 
 
+def decision_line(tuned: bool, check: str, base: float | None = None, best: float | None = None,
+                  why: str = "") -> str:
+    """The one plain line that says which model this run produced and why (``train``, ``bench`` and ``deploy``
+    print it): the fine-tuned model only when its held-out check says it is at least as good as the base."""
+    figures = f": {PRIMARY_METRIC} {best:.4f} vs the base's {base:.4f}" if base is not None and best is not None \
+        else ""
+    if tuned:
+        return f"Model: the fine-tuned model, at least as good as the base model on {check}{figures}."
+    if base is None:
+        return f"Model: the base model, unchanged: {why}."
+    return f"Model: the base model, unchanged: fine-tuning was worse on {check}{figures}."
+
+
 def no_check_sentence(reason: str) -> str:
-    """The plain-words result when nothing was held out to check training against (the plan's ``reason``)."""
-    return (f"No held-out check: {reason}. Whether fine-tuning beat the base model is not known from training; "
-            "`legalsearch eval` or `bench` on a split it did not train on says.")
+    """The plain-words result when nothing could be held out to check training against (the plan's ``reason``,
+    which says what was done instead)."""
+    return f"No held-out check: {reason}."
 
 
 def train(
@@ -352,6 +375,7 @@ def train(
     resume_from: str | Path | None = None,
     base_provenance: str = "",
     recipe=None,
+    pools=None,
 ) -> dict:
     """Fine-tune ``base_model`` on the triplets; save the best dev checkpoint to ``out_dir``; return the report.
 
@@ -361,6 +385,9 @@ def train(
     cross-validation fold never trains on the queries it scores. With ``config.budget_s`` the schedule is fitted
     to the measured cost of a step (:func:`fit_schedule`) and training stops at the deadline at the best evaluated
     checkpoint. ``recipe`` (a :class:`legalsearch.recipe.Recipe`) is recorded in the report with its provenance.
+    ``pools`` (:class:`legalsearch.evaluation.CandidatePools`, computed once per run by the caller) are the
+    per-query candidates dev is ranked over; without them and with ``config.eval_pool_depth`` > 0 they are
+    computed here for the evaluation split's queries; ``eval_pool_depth`` 0 ranks the whole corpus.
     """
     (SentenceTransformer, SentenceTransformerTrainer, SentenceTransformerTrainingArguments, losses,
      BatchSamplers, _) = _import_training()
@@ -396,19 +423,28 @@ def train(
                                              getattr(recipe, "cached_loss", "off") if recipe is not None else "off")
     cached = config.cached_loss
     loss = make_loss(model, config, losses)
-    evaluator = make_dev_evaluator(dataset, config.eval_split, tokenizer_path, prompts=prompts) if evaluating else None
-    processes = distributed.world_size()
     # The untouched base model is scored through a cacheable encoder (mining usually encoded this corpus already),
     # by rank 0 only: the other processes would encode the same corpus for the same numbers, and only rank 0 uses
     # them (it alone decides what is kept, saves the model and writes the report).
     from legalsearch.encoders import SentenceTransformerEncoder
 
+    def base_encoder():
+        return SentenceTransformerEncoder(base_model, device=device, max_seq_length=config.max_seq_length,
+                                          prompts=prompts if overridden else None)
+
+    base = None
+    if evaluating and pools is None and config.eval_pool_depth > 0:
+        from legalsearch.evaluation import candidate_pools
+
+        base = base_encoder()
+        pools = candidate_pools(dataset, dataset.qrels_for(config.eval_split), config.eval_pool_depth, base)
+    evaluator = make_dev_evaluator(dataset, config.eval_split, tokenizer_path, prompts=prompts,
+                                   pools=pools) if evaluating else None
+    processes = distributed.world_size()
     baseline, eval_stats = {}, {}
     if evaluating and distributed.is_main():
-        base_encoder = SentenceTransformerEncoder(base_model, device=device, max_seq_length=config.max_seq_length,
-                                                  prompts=prompts if overridden else None)
-        baseline = evaluator.record(evaluator.score(base_encoder, eval_stats), epoch=0, steps=0)
-        del base_encoder
+        baseline = evaluator.record(evaluator.score(base or base_encoder(), eval_stats), epoch=0, steps=0)
+    del base
 
     checkpoints = out_dir / "checkpoints"
     steps_per_epoch = math.ceil(len(rows) / (config.batch_size * processes))  # each process takes its own batches
@@ -488,7 +524,7 @@ def train(
         distributed.barrier()
         return distributed.from_main(None)
 
-    kept_base, interpolation, verdict = False, None, None
+    kept_base, interpolation, verdict, decision = False, None, None, None
     final_model = trainer.model
     if evaluating:
         # Keep the better of the best checkpoint and the untouched base model: fine-tuning must not make dev worse.
@@ -501,11 +537,13 @@ def train(
             best_dev = max(best_dev, interpolation["chosen_score"])
             if 0 < interpolation["alpha"] < 1:
                 kept = f"the base weights interpolated with the best checkpoint (a = {interpolation['alpha']})"
-        kept_base = best_dev <= base_score
+        kept_base = not at_least_as_good(best_dev, base_score)  # do no harm
         if kept_base:
             final_model = SentenceTransformer(base_model, device=device)
         verdict = verdict_sentence(config.eval_split, len(dataset.qrels[config.eval_split]), base_score,
                                    best_dev, kept)
+        decision = decision_line(not kept_base, f"{config.eval_split} ({len(dataset.qrels[config.eval_split])} "
+                                 "queries)", base_score, best_dev)
         log.info("%s", verdict)  # the commands print it (train, bench, demo): not a second time as a warning
     if config.max_seq_length:
         final_model.max_seq_length = config.max_seq_length
@@ -545,6 +583,7 @@ def train(
         "kept_base_model": kept_base,
         "tuned_beats_base": (not kept_base) if evaluating else None,
         "verdict": verdict,
+        "decision": decision,
         "interpolation": interpolation,
         "budget": budget,
         "stopped_by_budget": bool(stop_state.get("stopped_by_budget")),

@@ -49,7 +49,8 @@ from legalsearch.plugin.cli import connection_options
 @budget_option
 @click.option("--seeds", type=click.IntRange(min=1), default=1, show_default=True,
               help="Fine-tune this many times (seeds SEED, SEED+1, ...) and report each seed, the mean, the spread "
-              "and an interval over seeds and queries (not with --model).")
+              "and an interval over seeds and queries (not with --model). Each seed's results go to OUT/seed-S "
+              "as it ends; the same command again reuses the seeds finished there.")
 @prompt_options
 @recipe_flag("--seed", field="seed", type=int, help="Random seed")
 @skip_invalid_option
@@ -68,7 +69,6 @@ def bench(dataset, model_dir, base_model, export_dir, no_onnx, settings, index_n
     from legalsearch.bench.report import write_reports
     from legalsearch.encoders import resolve_model_name
     from legalsearch.errors import BenchError
-    from legalsearch.memory import release_freed_memory
 
     ds = load_dataset_or_fail(dataset, skip_invalid, relevant_grade)
     if split not in ds.qrels:
@@ -94,35 +94,92 @@ def bench(dataset, model_dir, base_model, export_dir, no_onnx, settings, index_n
         results = [bench_one(bench_ds, model_dir, base_name, provenance, export_dir, no_onnx, target, out, split,
                              dev_split, metrics, bootstrap_samples, speed, recipe.seed, prompts=prompts)]
     else:
-        results = []
-        for i in range(seeds):
-            seed_recipe = recipe if i == 0 else recipe.override({"seed": recipe.seed + i}, f"flag --seeds (seed {i + 1} of {seeds})")
-            seed_out = out if seeds == 1 else out / f"seed-{seed_recipe.seed}"
-            click.echo(f"No --model: mining and fine-tuning with the recipe (seed {seed_recipe.seed}, "
-                       f"{i + 1} of {seeds})", err=True)
-            report = fine_tune_first(ds, base_name, provenance, seed_out, seed_recipe, prompts)
-            first = i == 0
-            results.append(bench_one(bench_ds, seed_out / "model", base_name, provenance,
-                                     export_dir if first else None, no_onnx or not first, target if first else None,
-                                     seed_out, split, dev_split, metrics, bootstrap_samples, speed and first,
-                                     seed_recipe.seed, training=report, prompts=prompts))
-            if i + 1 < seeds:  # the next seed starts from what this one freed, not on top of it
-                release_freed_memory(f"seed {seed_recipe.seed}")
+        results, reused = run_seeds(bench_ds, ds, base_name, provenance, export_dir, no_onnx, settings, target,
+                                    index_name, out, split, dev_split, metrics, bootstrap_samples, speed, recipe,
+                                    seeds, prompts, skip_invalid)
     data = results[0]
     if len(results) > 1:
         from legalsearch.bench import summarize_seeds
 
         data = {**results[0], "seeds": summarize_seeds(results, bootstrap_samples, recipe.seed),
-                "per_seed_outputs": [str(out / f"seed-{recipe.seed + i}") for i in range(seeds)]}
+                "per_seed_outputs": [str(out / f"seed-{recipe.seed + i}") for i in range(seeds)],
+                "reused_seeds": [{"seed": f.seed, "output": str(f.directory), "finished": f.finished}
+                                 for f in reused]}
     (out / "results.json").write_text(json.dumps(data, indent=2))
     hybrid_path = out / HYBRID_FILE
-    if not hybrid_path.is_file() and len(results) > 1:
+    if len(results) > 1:  # the first seed's, as its table is the one shown
         import shutil
 
         shutil.copy(out / f"seed-{recipe.seed}" / HYBRID_FILE, hybrid_path)
     paths = write_reports(data, out)
     click.echo(paths["markdown"].read_text())
     click.echo(f"Wrote {out}/results.json, {paths['markdown']}, {paths['html']}, {hybrid_path}", err=True)
+
+
+def run_seeds(bench_ds, ds, base_name, provenance, export_dir, no_onnx, settings, target, index_name, out: Path,
+              split, dev_split, metrics, bootstrap_samples, speed, recipe, seeds: int, prompts: dict,
+              skip_invalid: bool) -> tuple[list[dict], list]:
+    """Mine, fine-tune and benchmark seeds SEED .. SEED+N-1; returns (each seed's results, the seeds reused).
+
+    With several seeds each one's results go to OUT/seed-S, marked finished last (:mod:`legalsearch.bench.resume`),
+    and the results are read back from those files, so an aggregate is the same whether a seed ran now or was
+    reused from an earlier run of the same command. Every marker is checked before anything long starts: a seed
+    finished with other inputs stops the command at once instead of after hours of the others. The first seed
+    alone exports, measures speed and benches the cluster; reused, it brings those figures from its own files.
+    """
+    from legalsearch.bench.resume import MARKER, check_seed, load_seed_results, model_identity, seed_inputs, \
+        write_marker
+    from legalsearch.encoders import default_device
+    from legalsearch.memory import release_freed_memory
+
+    plans = []
+    if seeds > 1:
+        base_identity, device, dataset_sha = model_identity(base_name), default_device(), ds.checksum()
+    for i in range(seeds):
+        seed_recipe = recipe if i == 0 else recipe.override({"seed": recipe.seed + i},
+                                                            f"flag --seeds (seed {i + 1} of {seeds})")
+        seed_out, inputs, finished = out, None, None
+        if seeds > 1:
+            seed_out = out / f"seed-{seed_recipe.seed}"
+            first_seed = None if i else {
+                "onnx": not no_onnx, "export": model_identity(export_dir), "speed": speed,
+                "cluster": {"url": settings.display_url, "index": index_name} if target is not None else None}
+            inputs = seed_inputs(dataset_sha256=dataset_sha, relevant_grade=ds.relevant_grade,
+                                 skip_invalid=skip_invalid, recipe_values=seed_recipe.to_dict()["values"],
+                                 base_model=base_identity, device=device, split=split, hybrid_split=dev_split,
+                                 metrics=metrics, bootstrap_samples=bootstrap_samples, prompts=prompts,
+                                 first_seed=first_seed)
+            finished = check_seed(seed_out, seed_recipe.seed, inputs)
+        plans.append((i, seed_recipe, seed_out, inputs, finished))
+
+    results, reused = [], []
+    for i, seed_recipe, seed_out, inputs, finished in plans:
+        if finished is not None:
+            click.echo(finished.describe(), err=True)
+            reused.append(finished)
+            results.append(load_seed_results(seed_out))
+            continue
+        if inputs is not None and seed_out.exists():
+            # a seed killed part-way: its files are incomplete and may be half-written, so none is kept
+            click.echo(f"seed {seed_recipe.seed}: {seed_out} did not finish (no {MARKER}): computing it again",
+                       err=True)
+            import shutil
+
+            shutil.rmtree(seed_out)
+        click.echo(f"No --model: mining and fine-tuning with the recipe (seed {seed_recipe.seed}, "
+                   f"{i + 1} of {seeds})", err=True)
+        report = fine_tune_first(ds, base_name, provenance, seed_out, seed_recipe, prompts)
+        first = i == 0
+        result = bench_one(bench_ds, seed_out / "model", base_name, provenance, export_dir if first else None,
+                           no_onnx or not first, target if first else None, seed_out, split, dev_split, metrics,
+                           bootstrap_samples, speed and first, seed_recipe.seed, training=report, prompts=prompts)
+        if inputs is not None:
+            write_marker(seed_out, seed_recipe.seed, inputs)
+            result = load_seed_results(seed_out)
+        results.append(result)
+        if i + 1 < seeds:  # the next seed starts from what this one freed, not on top of it
+            release_freed_memory(f"seed {seed_recipe.seed}")
+    return results, reused
 
 
 def bench_dev(ds, dev_split: str, recipe):

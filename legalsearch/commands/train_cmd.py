@@ -108,7 +108,8 @@ def train(dataset, base_model, triplets, out, recipe_file, epochs, batch_size, l
 
 
 def describe_training(report: dict) -> list[str]:
-    """What the recipe chose and why, the dev plan, the budget, and the verdict, in a few lines (stderr)."""
+    """What the recipe chose and why, the dev plan, the budget, the verdict and which model was kept (base or
+    fine-tuned), in a few lines (stderr; ``bench`` and ``demo`` print the same)."""
     lines = []
     plan = report.get("dev_plan") or {}
     if plan.get("reason"):
@@ -130,4 +131,6 @@ def describe_training(report: dict) -> list[str]:
                      f"{'n/a' if row['ndcg@10'] is None else format(row['ndcg@10'], '.4f')} ndcg@10 on held-out folds")
     if report.get("verdict"):
         lines.append(report["verdict"])
+    if report.get("decision"):  # which model came out, in one line (deploy repeats it from training_report.json)
+        lines.append(report["decision"])
     return lines

@@ -50,10 +50,33 @@ def test_mining_is_deterministic_for_a_seed(sample, tiny_encoder, triplets, tmp_
 
 
 def test_false_negative_guard_drops_candidates_close_to_the_positive(sample, tiny_encoder, tmp_path):
-    strict = mine(sample, tiny_encoder, MiningConfig(num_negatives=1, guard_ratio=0.5), tmp_path / "a.jsonl")
+    # guard_off_share above 1: the guard is never switched off for a query (the rule has its own test below)
+    strict = mine(sample, tiny_encoder, MiningConfig(num_negatives=1, guard_ratio=0.5, guard_off_share=1.1),
+                  tmp_path / "a.jsonl")
     off = mine(sample, tiny_encoder, MiningConfig(num_negatives=1, guard_ratio=0.0), tmp_path / "b.jsonl")
     assert strict.dropped_by_guard > 0 and off.dropped_by_guard == 0
     assert strict.guard_checked >= strict.dropped_by_guard and off.guard_checked == 0 and off.guard_note() is None
+    assert strict.guard_off_queries == [] and off.guard_off_queries == []
+
+
+def test_a_guard_that_would_drop_most_of_a_querys_candidates_is_switched_off_for_it(sample, tiny_encoder,
+                                                                                  tmp_path):
+    # The tiny model scores positives below nearly every candidate: at 0.5 the guard would drop most of each
+    # query's candidates (AILA casedocs' case), so by rule it is off for every query, and says for which.
+    raw = mine(sample, tiny_encoder, MiningConfig(num_negatives=1, guard_ratio=0.5, guard_off_share=1.1),
+               tmp_path / "raw.jsonl")
+    ruled = mine(sample, tiny_encoder, MiningConfig(num_negatives=1, guard_ratio=0.5), tmp_path / "ruled.jsonl")
+    mine(sample, tiny_encoder, MiningConfig(num_negatives=1, guard_ratio=0.0), tmp_path / "off.jsonl")
+    queries = list(sample.positives("train"))
+    assert raw.dropped_by_guard >= 0.8 * raw.guard_checked
+    assert ruled.guard_off_queries == queries and ruled.guard_off_would_drop == raw.dropped_by_guard
+    assert ruled.guard_checked == ruled.dropped_by_guard == 0
+    assert (tmp_path / "ruled.jsonl").read_text() == (tmp_path / "off.jsonl").read_text()  # as with no guard
+    note = ruled.guard_note()
+    assert note.startswith(f"the false-negative guard was switched off for {len(queries)} queries "
+                           f"({', '.join(queries[:10])}, ...), where it would have dropped 80% or more")
+    saved = json.loads((tmp_path / "ruled.report.json").read_text())
+    assert saved["guard_off_queries"] == queries and saved["config"]["guard_off_share"] == 0.8
 
 
 def test_a_guard_that_drops_most_candidates_says_so():
@@ -70,7 +93,7 @@ def test_the_guard_keeps_candidates_judged_not_relevant(sample, tiny_encoder, tm
     train = sample.qrels_for("train")
     judged_zero = {qid: {**grades, **{d: 0 for d in sample.corpus if d not in grades}} for qid, grades in train.items()}
     graded = dataclasses.replace(sample, qrels={**sample.qrels, "train": judged_zero})
-    config = MiningConfig(num_negatives=1, guard_ratio=0.5)
+    config = MiningConfig(num_negatives=1, guard_ratio=0.5, guard_off_share=1.1)  # the guard itself, never off
     unjudged = mine(sample, tiny_encoder, config, tmp_path / "a.jsonl")
     known = mine(graded, tiny_encoder, config, tmp_path / "b.jsonl")
     assert unjudged.dropped_by_guard > 0 and unjudged.judged_kept_by_guard == 0

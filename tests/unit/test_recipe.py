@@ -60,6 +60,7 @@ def test_a_recipe_file_then_flags_override_the_defaults_and_say_so(tmp_path, suf
     ('{"max_seq_length": "long"}', "use auto, model, or a token count"),
     ('{"variance_reduction": "swa"}', "use none or interpolate"),
     ('{"epochs": 2,}', "not valid JSON, line 1"),
+    ('{"eval_pool_depth": -1}', "eval_pool_depth = -1 is not allowed; use an integer of at least 0"),
 ])
 def test_a_bad_recipe_file_names_the_file_and_the_field(tmp_path, text, message):
     path = tmp_path / "bad.json"
@@ -67,6 +68,14 @@ def test_a_bad_recipe_file_names_the_file_and_the_field(tmp_path, text, message)
     with pytest.raises(RecipeError, match=str(path)) as err:
         resolve(path)
     assert message in str(err.value)
+
+
+def test_the_pool_depth_of_held_out_checks_is_a_recipe_value():
+    assert DEFAULT.eval_pool_depth == 100 and DEFAULT.training_config().eval_pool_depth == 100
+    assert DEFAULT.source("eval_pool_depth").startswith("default: dev and fold evaluations rank, per query")
+    whole = resolve(None, {"eval_pool_depth": "0"})  # 0: the whole corpus, as before pools
+    assert whole.eval_pool_depth == 0 and whole.training_config().eval_pool_depth == 0
+    assert whole.source("eval_pool_depth") == "flag --eval-pool-depth"
 
 
 def test_a_command_rejects_a_bad_recipe_before_any_work(tmp_path):
@@ -306,6 +315,7 @@ def test_train_records_the_recipe_the_dev_plan_and_the_budget(sample, tiny_model
     assert saved["budget"]["measured_step_s"] > 0 and saved["budget"]["reason"] == "--max-steps 3"
     assert saved["stopped_by_budget"] is False
     assert saved["verdict"].startswith(("Fine-tuning beat the base model on dev (30 queries)",
+                                        "Fine-tuning matched the base model on dev (30 queries)",
                                         "No gain: fine-tuning did not beat the base model on dev (30 queries)"))
     assert saved["tuned_beats_base"] == (not saved["kept_base_model"]) == report["tuned_beats_base"]
 
@@ -326,13 +336,13 @@ def test_a_dataset_with_only_train_and_test_trains_by_cross_validation(sample_pa
     assert report["dev_plan"]["method"] == "cross-validation" and report["dev_plan"]["folds"] == [20, 20]
     cv = report["cross_validation"]
     assert [row["epoch"] for row in cv["table"]] == [0, 1] and cv["table"][0]["queries"] == 40
-    assert report["verdict"].startswith(("Fine-tuning beat", "No gain")) and "2-fold cross-validation" in \
-        report["verdict"]
+    assert report["verdict"].startswith(("Fine-tuning beat", "Fine-tuning matched", "No gain"))
+    assert "2-fold cross-validation" in report["verdict"]
     assert (tmp_path / "model" / "modules.json").is_file() and not (tmp_path / "model" / "cv").exists()
 
 
-def test_cross_validation_that_does_not_fit_the_budget_trains_once_and_says_so(sample_path, tiny_model_dir, mined,
-                                                                               tmp_path):
+def test_cross_validation_that_does_not_fit_the_budget_keeps_the_base_and_says_so(sample_path, tiny_model_dir,
+                                                                                  mined, tmp_path):
     from legalsearch.data import load_dataset
     from legalsearch.finetune import NO_HELD_OUT, cross_validation_seconds, fine_tune
     from legalsearch.splits import plan_dev
@@ -354,13 +364,35 @@ def test_cross_validation_that_does_not_fit_the_budget_trains_once_and_says_so(s
     assert estimate["total_s"] == sum(f["train_s"] + f["eval_s"] for f in estimate["folds"]) + \
         estimate["final_run_s"]
 
+    # with pools, each fold's evaluations encode the union of its held-out queries' pools, not the corpus
+    from legalsearch.finetune import evaluation_pools
+    from legalsearch.passages import PassageChunker
+    from legalsearch.splits import fold_dataset
+
+    pools = evaluation_pools(small, str(tiny_model_dir), recipe.override({"eval_pool_depth": 2}, "test"), "cpu")
+    pooled = cross_validation_seconds(small, plan, rows, recipe, step_s=1.0, pools=pools)
+    chunker = PassageChunker.for_model(64)
+    for fold, held_out, whole in zip(pooled["folds"], plan.folds, estimate["folds"]):
+        docs = pools.documents(fold_dataset(small, held_out), "dev")
+        assert fold["evaluated_passages"] == sum(len(chunker.split_text(d.full_text)) for d in docs)
+        assert fold["evaluated_passages"] < whole["evaluated_passages"]
+
+    # Do no harm: nothing held out can check fine-tuning, so the base model is kept, untrained, and a line says so
     tight = recipe.override({"budget_minutes": 0.01}, "test")  # under a second: no room for folds
     report = fine_tune(small, mined, str(tiny_model_dir), tmp_path / "model", tight, device="cpu")
     assert report["dev_plan"]["method"] == NO_HELD_OUT and "allows the cross-validation" in report["dev_plan"]["reason"]
+    assert "the base model is kept, not trained on the 40 train queries unchecked" in report["dev_plan"]["reason"]
     assert report["dev_plan"]["train_queries"] == 40 and report["dev_history"] == []
     assert report["verdict"].startswith("No held-out check") and report["tuned_beats_base"] is None
+    assert report["kept_base_model"] is True and "global_steps" not in report
+    assert report["decision"] == ("Model: the base model, unchanged: nothing held out could check fine-tuning (40 "
+                                  "labelled train+dev queries; no synthesized pairs to add (`legalsearch data "
+                                  "synthesize`, then `data mix`)), so it was not trained.")
     assert report["cross_validation_estimate"]["total_s"] > 0
     assert (tmp_path / "model" / "modules.json").is_file()
+    from legalsearch.commands.train_cmd import describe_training
+
+    assert describe_training(report)[-1] == report["decision"]
 
 
 def test_bench_trains_seeds_on_a_dataset_without_dev_and_reports_the_spread(sample_path, tiny_model_dir, tmp_path):
@@ -423,6 +455,13 @@ def test_bench_marks_a_seed_whose_fine_tuning_did_not_beat_the_base():
                                         "tuned_beats_base_on_dev": [None, None]}})
     assert notes == [f"**No held-out check in training** — seeds 42, 43: {unchecked} The test rows below are the "
                      "first measurement of the gain."]
+    kept = regression_notes({"seeds": {"seeds": [42, 43], "training_verdicts": [unchecked, unchecked],
+                                       "tuned_beats_base_on_dev": [None, None], "kept_base_model": [True, True]}})
+    assert kept == [f"**No held-out check in training** — seeds 42, 43: {unchecked} The fine-tuned row is then the "
+                    "base model, kept untrained."]
+    single = regression_notes({"training": {"verdict": unchecked, "tuned_beats_base": None, "kept_base_model": True}})
+    assert single == [f"**No held-out check in training** — {unchecked} The fine-tuned row is then the base model, "
+                      "kept untrained."]
 
 
 def test_train_auto_records_the_table_of_candidates(sample, tiny_model_dir, mined, tmp_path):
@@ -437,7 +476,8 @@ def test_train_auto_records_the_table_of_candidates(sample, tiny_model_dir, mine
     assert auto["queries"] == 48 and auto["folds"] == [24, 24]
     assert [row["learning_rate"] for row in auto["candidates"]] == [recipe.learning_rate, 1e-3]
     assert all(row["by_epoch"][0]["epoch"] == 0 for row in auto["candidates"])
-    assert report["verdict"].startswith(("Fine-tuning beat", "No gain")) and "2 candidates" in report["verdict"]
+    assert report["verdict"].startswith(("Fine-tuning beat", "Fine-tuning matched", "No gain"))
+    assert "2 candidates" in report["verdict"]
     saved = json.loads((tmp_path / "model" / "training_report.json").read_text())
     assert saved["auto"]["candidates"] == json.loads(json.dumps(auto["candidates"]))
     assert not (tmp_path / "model" / "auto").exists()

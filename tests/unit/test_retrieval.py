@@ -160,17 +160,22 @@ def test_a_pool_is_cut_from_the_cached_corpus_embeddings_without_encoding(tmp_pa
 
 
 def test_training_dev_evaluator_ranks_the_pool_of_a_large_corpus(tmp_path):
-    from legalsearch.evaluation import candidate_pool
+    from legalsearch.evaluation import candidate_pool, candidate_pools
     from legalsearch.plugin.testing import FakeEncoder
     from legalsearch.training import make_dev_evaluator
 
     dataset = _pool_dataset(tmp_path, 400)
-    evaluator = make_dev_evaluator(dataset, "dev", tokenizer_path=None)
+    evaluator = make_dev_evaluator(dataset, "dev", tokenizer_path=None,
+                                   pools=candidate_pools(dataset, dataset.qrels["dev"], 100))
     stats: dict = {}
     evaluator.score(FakeEncoder(dimension=16, max_seq_length=64), stats)
-    pool = candidate_pool(dataset, "dev")
+    pool = candidate_pool(dataset, "dev")  # the same union: judged + BM25 top 100 of each dev query
     assert stats["passages"] == len(pool) < 400
-    assert evaluator.get_config_dict()["corpus"].startswith(f"pool of {len(pool)} of 400 documents")
+    assert evaluator.get_config_dict()["corpus"] == (f"per-query pools (judged + BM25 top 100), {len(pool)} of 400 "
+                                                     "documents in all")
+    whole = make_dev_evaluator(dataset, "dev", tokenizer_path=None)  # no pools: the whole corpus
+    whole.score(FakeEncoder(dimension=16, max_seq_length=64), stats)
+    assert stats["passages"] == 400 and whole.get_config_dict()["corpus"] == "full"
 
 
 def test_an_equivalent_encoders_cached_corpus_stands_in_for_the_documents(tmp_path, monkeypatch):
