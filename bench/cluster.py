@@ -2,7 +2,8 @@
 
 Quality per mode (bm25, neural, hybrid) beside the offline number for the same retriever — a disagreement beyond
 0.01 NDCG@10 is flagged — search latency p50/p99 per mode, measured on the ``_search`` round trip, and the ingest
-throughput that ``legalsearch deploy`` measured and kept in the index's ``_meta``.
+throughput that ``legalsearch deploy`` measured and kept in the index's ``_meta``. No figure is reported from a
+partial response (a shard that did not answer, a search that timed out): the benchmark stops naming the query.
 
 :func:`parity` is the strict form (``benchmarks/parity.py``): the offline half is computed for exactly what the index
 serves — the deployed encoder variant, the passages cut with the index's chunking settings, the hybrid setting of its
@@ -16,7 +17,7 @@ from typing import Any
 
 from legalsearch.bench.offline import HYBRID_ROW, onnx_row, percentile_ms
 from legalsearch.data import Dataset
-from legalsearch.errors import BenchError, OpenSearchError
+from legalsearch.errors import BenchError, OpenSearchError, PartialResultsError
 from legalsearch.evaluation import DEFAULT_METRICS, evaluate_run
 from legalsearch.hybrid import HybridConfig
 
@@ -81,6 +82,18 @@ class ClusterTarget:
         return (encoder, self.variant) if encoder is not None else (fallback, None)
 
 
+def _run(target: ClusterTarget, queries: dict[str, str], mode: str, k: int, **kwargs) -> dict:
+    """One mode's run; a query answered by only some shards (or timed out) stops the benchmark, naming the mode and
+    the query: its figure would be lower than the index's real quality, and nothing would say so."""
+    from legalsearch.plugin.search import PARTIAL_HINT, run_queries
+
+    try:
+        return run_queries(target.cluster, target.info.index, queries, mode, k, **kwargs)
+    except PartialResultsError as exc:
+        raise PartialResultsError(f"bench --url, {mode} mode, {exc.reason}", query_id=exc.query_id,
+                                  shards=exc.shards, hint=PARTIAL_HINT + ", then rerun the benchmark") from None
+
+
 def cluster_bench(target: ClusterTarget, dataset: Dataset, split: str, offline: dict, query_encoder,
                   variant: str | None = None, metrics=DEFAULT_METRICS, k: int = 100) -> dict:
     """Run ``split``'s queries through every mode; ``offline`` is the offline half's results (``run_bench``).
@@ -89,8 +102,6 @@ def cluster_bench(target: ClusterTarget, dataset: Dataset, split: str, offline: 
     with, ``variant`` of the export (:attr:`ClusterTarget.variant`; bench loads it); its offline row is the one the
     neural mode is compared with. Server-side vectors: the cluster embeds the queries with its deployed model.
     """
-    from legalsearch.plugin.search import run_queries
-
     target.check_dimension(query_encoder.dimension)
     info = target.info
     queries = dataset.split_queries(split)
@@ -103,7 +114,7 @@ def cluster_bench(target: ClusterTarget, dataset: Dataset, split: str, offline: 
     modes = {}
     for mode in MODES:
         latencies: list[float] = []
-        run = run_queries(target.cluster, info.index, queries, mode, k, encoder=encoder, latencies=latencies)
+        run = _run(target, queries, mode, k, encoder=encoder, latencies=latencies)
         result = evaluate_run(run, qrels, metrics, dataset.relevant_grade, name=f"opensearch {mode}")
         reference = offline_rows.get(offline_row(mode, variant)) or offline_rows["fine-tuned"]
         offline_ndcg = reference["metrics"]["ndcg@10"]
@@ -145,7 +156,6 @@ def parity(target: ClusterTarget, dataset: Dataset, split: str = "test", encoder
     Returns ``{"dataset", "vectors", "modes": {mode: {"offline", "cluster", "difference", "agrees"}}, ...}``.
     """
     from legalsearch.passages import PassageChunker
-    from legalsearch.plugin.search import run_queries
     from legalsearch.retrieval import BM25Retriever, DenseRetriever, fuse
 
     info = target.info
@@ -171,7 +181,7 @@ def parity(target: ClusterTarget, dataset: Dataset, split: str = "test", encoder
     query_encoder = encoder if info.vectors == "client" else None
     modes = {}
     for mode in MODES:
-        run = run_queries(target.cluster, info.index, queries, mode, k, encoder=query_encoder)
+        run = _run(target, queries, mode, k, encoder=query_encoder)
         values = [evaluate_run(r, qrels, (metric,), dataset.relevant_grade).means[metric] for r in (offline[mode], run)]
         modes[mode] = {"offline": round(values[0], 4), "cluster": round(values[1], 4),
                        "difference": round(values[1] - values[0], 4),

@@ -112,3 +112,49 @@ class IngestError(OpenSearchError):
 
 class BenchError(LegalsearchError):
     """A benchmark cannot run on the given inputs (no test split, qrels matching nothing, dimension mismatch)."""
+
+
+class PartialResultsError(OpenSearchError):
+    """A search answered from only some shards (``_shards.failed`` > 0) or cut short by a timeout (``timed_out``),
+    where a figure computed from it would be wrong (an evaluation, a benchmark); ``query_id`` names the query and
+    ``shards`` is the response's :class:`~legalsearch.plugin.search.ShardReport`."""
+
+    def __init__(self, message: str, query_id: str | None = None, shards=None, hint: str | None = None):
+        self.query_id = query_id
+        self.shards = shards
+        self.reason = message  # without the hint, for a caller that says it in its own context
+        super().__init__(message, hint=hint)
+
+
+class ClusterHealthError(OpenSearchError):
+    """The cluster is red (a primary shard unassigned): a deploy refuses to write into it."""
+
+
+class StateFileError(DataError):
+    """A deploy's local state file (``<state_dir>/<alias>.json``) cannot be read: corrupt or truncated. The message
+    names the file and says to delete it to start a new deploy."""
+
+
+class LockError(LegalsearchError):
+    """The alias's deploy lock in the cluster (:mod:`legalsearch.plugin.lock`) stops this command."""
+
+
+class LockHeldError(LockError):
+    """Another deploy, prune or alias swap holds the alias's lock; ``holder`` names it (host, pid, since, expiry).
+
+    Args:
+        alias: the locked alias.
+        holder: who holds it, described in words.
+        waited: seconds this process waited for it.
+    """
+
+    def __init__(self, alias: str, holder: str, waited: float):
+        self.alias = alias
+        self.holder = holder
+        self.waited = waited
+        super().__init__(f"alias '{alias}' is locked by {holder}; waited {waited:g} s (--lock-wait): rerun when it "
+                         "is done")
+
+
+class LockLostError(LockError):
+    """This process's lock expired and another one took it over: the command stops before it changes the alias."""

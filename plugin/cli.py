@@ -16,6 +16,8 @@ import click
 from legalsearch.commands.options import DatasetPath, Weights
 from legalsearch.hybrid import TECHNIQUES
 
+from .lock import DEFAULT_WAIT as DEFAULT_LOCK_WAIT
+
 
 def connection_options(func=None, *, optional: bool = False,
                        url_help: str = "Cluster URL (default: http://localhost:9200 or the config file's url)."):
@@ -105,6 +107,9 @@ def connection_options(func=None, *, optional: bool = False,
               help="Seconds to wait for ML Commons to deploy the model.")
 @click.option("--state-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where checkpoints for resuming live (default: ~/.cache/legalsearch/deploy).")
+@click.option("--lock-wait", type=click.FloatRange(0), default=DEFAULT_LOCK_WAIT, show_default=True,
+              help="Seconds to wait while another deploy, prune or alias swap holds this alias's lock in the "
+                   "cluster; then stop, naming the holder (host, pid, since when, expiry).")
 @click.option("--probe/--no-probe", default=True, show_default=True,
               help="Server-side vectors: before the alias moves, check that the cluster embeds a few corpus queries "
               "and passages as the export's local encoder does (cosine >= 0.99); stop the deploy otherwise.")
@@ -113,7 +118,8 @@ def connection_options(func=None, *, optional: bool = False,
 @connection_options
 def deploy(dataset, export_dir, alias, vectors, vectors_from, variant, hybrid_config, weights, technique, batch_size,
            concurrency, embedding_batch_size, token_limit, shards, replicas, prune, max_failed, skip_invalid,
-           failures_path, configure_ml, model_nodes, deploy_timeout, state_dir, probe, as_json, quiet, settings):
+           failures_path, configure_ml, model_nodes, deploy_timeout, state_dir, lock_wait, probe, as_json, quiet,
+           settings):
     """Deploy DATASET (a BEIR directory, its corpus.jsonl, or `sample`) with an exported model to OpenSearch.
 
     \b
@@ -142,7 +148,7 @@ def deploy(dataset, export_dir, alias, vectors, vectors_from, variant, hybrid_co
         hybrid=hybrid, batch_size=batch_size, concurrency=concurrency, embedding_batch_size=embedding_batch_size,
         token_limit=token_limit, shards=shards, replicas=replicas, prune=prune, max_failed=max_failed,
         skip_invalid=skip_invalid, configure_ml=configure_ml, model_nodes=model_nodes, deploy_timeout=deploy_timeout,
-        state_dir=state_dir,
+        state_dir=state_dir, lock_wait=lock_wait,
         failures_path=failures_path, progress=not quiet, probe=probe,
     )
     # a wrong --export, corpus or --vectors-from file fails before any connection
@@ -228,8 +234,10 @@ def search(query, alias, mode, k, export_dir, pipeline, print_dsl, as_json, sett
     hits, body, plan = run_search(cluster, alias, query, mode, k, encoder=encoder, pipeline=pipeline, info=info)
     if plan.is_long:  # nothing is cut without saying so
         click.echo(plan.describe(), err=True)
+    if hits.partial:  # the hits are shown, but never as if they were complete
+        click.echo(f"partial results: {hits.shards.summary()}", err=True)
     if as_json:
-        out = {"hits": [hit.__dict__ for hit in hits]}
+        out = {"hits": [hit.__dict__ for hit in hits], "shards": hits.shards.to_dict()}
         if print_dsl:
             out["dsl"] = body
         click.echo(json.dumps(out, indent=2, ensure_ascii=False))

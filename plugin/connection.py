@@ -21,6 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from legalsearch.errors import (
     AuthenticationError,
+    ClusterHealthError,
     ConnectionFailedError,
     MissingPluginError,
     NotFoundError,
@@ -491,3 +492,43 @@ class Cluster:
                     f"{feature} needs the {plugin} plugin, which the cluster at {self.display_url} does not have "
                     f"(installed: {', '.join(sorted(self.plugins())) or 'none'})"
                 )
+
+
+@dataclass(frozen=True)
+class ClusterHealth:
+    """``GET _cluster/health``: the status and what it counts."""
+
+    status: str  # green | yellow | red
+    unassigned_shards: int = 0
+    data_nodes: int = 0
+
+    @classmethod
+    def read(cls, cluster: Cluster) -> "ClusterHealth":
+        body = cluster.request("GET", "/_cluster/health", what="reading the cluster health") or {}
+        return cls(str(body.get("status", "unknown")), int(body.get("unassigned_shards", 0)),
+                   int(body.get("number_of_data_nodes", 0)))
+
+
+def check_health(cluster: Cluster) -> str | None:
+    """Before a command writes: raise :class:`ClusterHealthError` when the cluster is red; return a warning line when
+    it is yellow on two or more data nodes; None otherwise.
+
+    Red means a primary shard has no started copy: writes to it fail and searches miss its documents. Yellow means
+    every primary is started but some replica is not; on a single data node that is permanent and harmless (a
+    replica is never placed beside its primary, and indices made with the cluster's default of one replica, which
+    ``mappings/index.json`` leaves as it is, are all yellow there), so it is not warned about. OpenSearch
+    Serverless has no cluster health: nothing is checked.
+    """
+    if cluster.serverless:
+        return None
+    health = ClusterHealth.read(cluster)
+    shards = f"{health.unassigned_shards} unassigned shard{'s' if health.unassigned_shards != 1 else ''}"
+    if health.status == "red":
+        raise ClusterHealthError(
+            f"the cluster at {cluster.display_url or 'the given URL'} is red ({shards}): nothing is written while a "
+            "primary shard has no started copy; find it with GET _cluster/allocation/explain, then rerun"
+        )
+    if health.status == "yellow" and health.data_nodes > 1:
+        return (f"warning: the cluster is yellow ({shards}, replicas only, on {health.data_nodes} data nodes): the "
+                "deploy goes on, but a node lost now may leave shards without a copy")
+    return None

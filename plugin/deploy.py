@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from legalsearch.errors import DataError, IngestError, OpenSearchError, PackageError
+from legalsearch.errors import DataError, IngestError, OpenSearchError, PackageError, StateFileError
 from legalsearch.hybrid import HybridConfig
 from legalsearch.passages import PassageChunker
 
@@ -37,6 +37,7 @@ from . import index as idx
 from . import ml_commons, pipelines
 from .connection import Cluster
 from .ingest import MAX_BULK_BYTES, IngestOptions, IngestReport, corpus_path, ingest, read_corpus
+from .lock import DEFAULT_TTL, DEFAULT_WAIT, DeployLock, delete_lock
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,8 @@ class DeployOptions:
     deploy_timeout: float = 600.0
     model_group: str = "legalsearch"
     state_dir: Path | None = None
+    lock_wait: float = DEFAULT_WAIT  # seconds to wait for another deploy's lock on the alias (legalsearch.plugin.lock)
+    lock_ttl: float = DEFAULT_TTL  # seconds our lock outlives its last heartbeat if this process dies
     failures_path: Path | None = None
     progress: bool = True
     probe: bool = True  # server-side vectors: compare the cluster's embeddings with the local encoder's (step 5)
@@ -155,6 +158,58 @@ def _fingerprint(options: DeployOptions, model_key: str, corpus: Path, chunker: 
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
 
+def read_state(path: Path) -> dict[str, Any] | None:
+    """The resume state of an interrupted deploy (``index``, ``fingerprint``); None when there is none.
+
+    A file that is not that (truncated by a crash or a full disk before writes became atomic, or edited) is a
+    :class:`StateFileError` naming it, never a traceback.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StateFileError(f"cannot read this deploy state file ({exc}); delete it and rerun to start a new "
+                             "deploy", path) from None
+    try:
+        state = json.loads(text)
+    except ValueError as exc:
+        state, why = None, f"not JSON: {exc}"
+    else:
+        why = "not an object with 'index' and 'fingerprint'"
+    if not (isinstance(state, dict) and isinstance(state.get("index"), str)
+            and isinstance(state.get("fingerprint"), str)):
+        raise StateFileError(f"deploy state file is corrupt or truncated ({why}); delete it and rerun to start a "
+                             "new deploy", path)
+    return state
+
+
+def write_state(path: Path, state: dict[str, Any]) -> None:
+    """Write ``state`` so that a crash at any moment leaves the old file or the new one, never a part of one:
+    a temporary file in the same directory, flushed to disk, then renamed over ``path``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(state))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    try:  # the rename itself survives a power loss only once the directory is on disk too
+        fd = os.open(path.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
 def _put_pipelines(
     cluster: Cluster, prefix: str, options: DeployOptions, model_id: str | None, chunker: PassageChunker
 ) -> tuple[str | None, str, str | None]:
@@ -197,7 +252,8 @@ def _delete_pipelines(cluster: Cluster, prefix: str) -> None:
 
 # -- deploy --------------------------------------------------------------------------------------------------------
 def training_warning(export_dir: str | Path | None) -> str | None:
-    """A warning when the model behind ``export_dir`` did not beat its base model on dev or cross-validation.
+    """A warning when the model behind ``export_dir`` is its base model, kept because fine-tuning did not prove at
+    least as good on dev or cross-validation (or could not be checked): the verdict and the ``decision`` line.
 
     Reads ``training_report.json`` next to the exported model (``export_report.json``'s ``source_model``), or in
     the export directory itself; ``None`` when no report is found or the fine-tuned model won.
@@ -219,7 +275,8 @@ def training_warning(export_dir: str | Path | None) -> str | None:
             continue
         if report.get("kept_base_model") or report.get("tuned_beats_base") is False:
             verdict = report.get("verdict") or "fine-tuning did not beat the base model on dev"
-            return (f"warning: {verdict} ({path}) — this deploy serves the base model's quality, not a "
+            decision = f" {report['decision']}" if report.get("decision") else ""  # the line train printed
+            return (f"warning: {verdict}{decision} ({path}) — this deploy serves the base model's quality, not a "
                     "fine-tuned gain")
         return None
     return None
@@ -233,6 +290,26 @@ def deploy(
     echo: Callable[[str], None] = lambda message: log.info(message),
     sleep: Callable[[float], None] = time.sleep,
     vector_source=None,
+) -> DeployResult:
+    """Run the whole deploy under the alias's lock (:mod:`legalsearch.plugin.lock`), released at the end whatever
+    happens; an index left loading is then recorded as unfinished, so that no prune deletes what a rerun resumes."""
+    held: list[DeployLock] = []
+    try:
+        return _deploy(cluster, corpus, options, encoder, echo, sleep, vector_source, held)
+    finally:
+        for lock in held:
+            lock.release()
+
+
+def _deploy(
+    cluster: Cluster,
+    corpus: str | Path,
+    options: DeployOptions,
+    encoder,
+    echo: Callable[[str], None],
+    sleep: Callable[[float], None],
+    vector_source,
+    held: list[DeployLock],
 ) -> DeployResult:
     """Run the whole deploy; raises legalsearch errors, never leaves the alias pointing at an incomplete index.
 
@@ -253,7 +330,21 @@ def deploy(
     features = ["k-NN lucene HNSW knn_vector", "nested knn_vector passages (score_mode max)"]
     features += pipelines.pipeline_features(options.hybrid, options.vectors)
     cluster.require(*features)
+    from .connection import check_health
+
+    health_warning = check_health(cluster)  # a red cluster refuses here, before anything is written
+    if health_warning:
+        log.warning("%s", health_warning)
+        echo(health_warning)
     state_dir = Path(options.state_dir or default_state_dir())
+    read_state(state_dir / f"{options.alias}.json")  # a corrupt state file stops us before any change
+    # from here on the cluster is written to: one deploy per alias at a time (a second waits, then fails naming us)
+    lock = DeployLock.acquire(cluster, options.alias, "deploy", wait=options.lock_wait, ttl=options.lock_ttl,
+                              sleep=sleep)
+    held.append(lock)
+    if lock.took_over:
+        echo(f"warning: took over the expired deploy lock on {options.alias} ({lock.took_over})")
+    lock.start_heartbeat()
 
     # 2. model
     model_id: str | None = None
@@ -315,8 +406,8 @@ def deploy(
     state_path = state_dir / f"{options.alias}.json"
     resumed = False
     name = None
-    if state_path.is_file():
-        state = json.loads(state_path.read_text(encoding="utf-8"))
+    state = read_state(state_path)
+    if state is not None:
         if (
             state.get("fingerprint") == fingerprint
             and idx.index_exists(cluster, state["index"])
@@ -353,9 +444,9 @@ def deploy(
         except OpenSearchError:
             _delete_pipelines(cluster, name)  # made for this index only; nothing else would ever remove them
             raise
-        state_dir.mkdir(parents=True, exist_ok=True)
-        state_path.write_text(json.dumps({"index": name, "fingerprint": fingerprint}), encoding="utf-8")
+        write_state(state_path, {"index": name, "fingerprint": fingerprint})
         echo(f"created index {name} (dimension {dimension}, {options.vectors}-side vectors)")
+    lock.set_loading(name)  # prune, from any machine, keeps it until the alias serves it
     meta = idx.index_meta(cluster, name).get("legalsearch", {})
     search_name, alt_name = meta.get("search_pipeline", f"{name}-hybrid"), meta.get("alternative_pipeline")
 
@@ -437,13 +528,14 @@ def deploy(
             skipped = {"skipped": why_not}
 
     # 6. swap + prune
-    previous = idx.swap_alias(cluster, options.alias, name)
+    previous = idx.swap_alias(cluster, options.alias, name, lock=lock)
+    lock.finish_loading(name)
     echo(f"alias {options.alias} -> {name} (was: {', '.join(previous) or 'none'})")
     _refresh_stable_pipelines(cluster, options, model_id)
     state_path.unlink(missing_ok=True)
     pruned: list[str] = []
     if options.prune:
-        pruned = prune(cluster, options.alias, keep=name, state_dir=state_dir)
+        pruned = prune(cluster, options.alias, keep=name, state_dir=state_dir, lock=lock, echo=echo)
         if pruned:
             echo(f"pruned {', '.join(pruned)}")
     return DeployResult(
@@ -483,14 +575,36 @@ def _refresh_stable_pipelines(cluster: Cluster, options: DeployOptions, model_id
         )
 
 
-def prune(cluster: Cluster, alias: str, keep: str | None = None, state_dir: Path | None = None) -> list[str]:
-    """Delete this alias's versioned indices that the alias does not point at (and their pipelines)."""
+def prune(cluster: Cluster, alias: str, keep: str | None = None, state_dir: Path | None = None,
+          lock: DeployLock | None = None, echo: Callable[[str], None] = lambda message: log.info(message),
+          lock_wait: float = DEFAULT_WAIT) -> list[str]:
+    """Delete this alias's versioned indices that the alias does not point at (and their pipelines).
+
+    Under the alias's lock (``lock``, or taken here for the prune alone). Kept, and said so through ``echo``: the
+    index a deploy is loading and those of unfinished deploys that a rerun can resume, as the lock document records
+    them (from any machine) and as ``<state_dir>/<alias>.json`` names one (this machine).
+    """
+    if lock is None:
+        with DeployLock.acquire(cluster, alias, "prune", wait=lock_wait) as own:
+            return prune(cluster, alias, keep, state_dir, own, echo)
+    lock.refresh()  # still ours: nobody else can be loading or swapping this alias now
     live = set(idx.alias_targets(cluster, alias))
     if keep:
         live.add(keep)
+    existing = idx.indices_for(cluster, alias)
+    # unfinished records of indices gone since, or that the alias serves (complete after all), are dropped
+    lock.forget({name for name in lock.doc["unfinished"] if name not in existing or name in live})
+    protected = lock.protected()
+    state = read_state(Path(state_dir) / f"{alias}.json") if state_dir else None
+    if state is not None:
+        protected.setdefault(state["index"], f"the interrupted deploy in {Path(state_dir) / f'{alias}.json'} "
+                                             "resumes into it")
     removed = []
-    for name in idx.indices_for(cluster, alias):
+    for name in existing:
         if name in live:
+            continue
+        if name in protected:
+            echo(f"kept {name}: {protected[name]}")
             continue
         idx.delete_index(cluster, name)
         _delete_pipelines(cluster, name)
@@ -512,3 +626,4 @@ def undeploy_everything(cluster: Cluster, alias: str) -> None:
         cluster.request("DELETE", f"/_all/_alias/{alias}", what="deleting alias", ignore=(404,))
     except OpenSearchError:
         pass
+    delete_lock(cluster, alias)

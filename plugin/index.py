@@ -8,12 +8,16 @@ so a reader sees either the old index or the new one, never neither.
 from __future__ import annotations
 
 import copy
+import re
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from legalsearch.errors import OpenSearchError
 
 from .connection import Cluster
+
+if TYPE_CHECKING:
+    from .lock import DeployLock
 
 VECTOR_PATH = ("mappings", "properties", "passages", "properties", "knn")
 # while a deploy bulk-loads a new index nobody reads yet: no periodic refresh (each one writes a segment) and no
@@ -103,15 +107,30 @@ def alias_targets(cluster: Cluster, alias: str) -> list[str]:
 
 
 def indices_for(cluster: Cluster, alias: str) -> list[str]:
-    """Versioned indices of this alias (``<alias>-v*``), oldest first."""
+    """Versioned indices of this alias (``<alias>-v<UTC time>``), oldest first.
+
+    Only names :func:`versioned_name` makes: the pattern ``<alias>-v*`` alone would also match the versioned indices
+    of another alias that starts with ``<alias>-v`` (``legal`` and ``legal-vat``), which a prune must never touch.
+    """
     response = cluster.request(
         "GET", f"/_cat/indices/{alias}-v*", params={"format": "json", "h": "index"}, what="listing indices", ignore=(404,)
     )
-    return sorted(row["index"] for row in (response or []))
+    own = re.compile(re.escape(alias) + r"-v\d+(?:t\d+)?")
+    return sorted(row["index"] for row in (response or []) if own.fullmatch(row["index"]))
 
 
-def swap_alias(cluster: Cluster, alias: str, new_index: str) -> list[str]:
-    """Point ``alias`` at ``new_index`` only, atomically; return the indices it pointed at before."""
+def swap_alias(cluster: Cluster, alias: str, new_index: str, lock: DeployLock | None = None) -> list[str]:
+    """Point ``alias`` at ``new_index`` only, atomically; return the indices it pointed at before.
+
+    Under the alias's lock (``lock``, or taken here for the swap alone), so that the alias read below is still the
+    alias when the ``_aliases`` request replaces it: two writers never interleave their read and write.
+    """
+    if lock is None:
+        from .lock import DeployLock
+
+        with DeployLock.acquire(cluster, alias, "alias swap") as own:
+            return swap_alias(cluster, alias, new_index, own)
+    lock.refresh()  # raises LockLostError if another process took the lock over: then the alias is not touched
     if index_exists(cluster, alias) and not alias_targets(cluster, alias):
         raise OpenSearchError(
             f"'{alias}' is a concrete index, not an alias; choose another --index name or reindex it behind an alias"

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from legalsearch import long_queries
-from legalsearch.errors import OpenSearchError
+from legalsearch.errors import OpenSearchError, PartialResultsError
 from legalsearch.long_queries import (
     LongQueryPolicy,
     QueryPlan,
@@ -43,6 +43,85 @@ class Hit:
     title: str
     text: str
     citations: list[str]
+
+
+@dataclass(frozen=True)
+class ShardReport:
+    """What a search response says about its own completeness: ``_shards`` and ``timed_out``.
+
+    OpenSearch answers a search that lost shards with HTTP 200 and the hits of the shards that did answer; only
+    ``_shards`` and ``timed_out`` say that hits may be missing. A shard that threw is counted in ``failed`` with its
+    reason; a shard with no started copy (unassigned: the cluster is red) is, in OpenSearch 3.6, in neither
+    ``successful`` nor ``failed``, only in ``total``. Skipped shards are not a loss: the pre-filter skipped them
+    because they cannot match the query, and OpenSearch counts them as successful too.
+    """
+
+    total: int = 0
+    successful: int = 0
+    skipped: int = 0
+    failed: int = 0
+    timed_out: bool = False
+    reasons: tuple[str, ...] = ()  # "index[shard]: type: reason" of each failure the response lists
+
+    @classmethod
+    def from_response(cls, response: dict[str, Any]) -> "ShardReport":
+        shards = response.get("_shards") or {}
+        reasons = []
+        for failure in shards.get("failures") or []:
+            reason = failure.get("reason")
+            if isinstance(reason, dict):
+                text = f"{reason.get('type', 'error')}: {reason.get('reason', '')}".rstrip(": ")
+            else:
+                text = str(reason or "no reason given")
+            where = f"{failure.get('index', '?')}[{failure.get('shard', '?')}]" if "index" in failure else "a shard"
+            reasons.append(f"{where}: {' '.join(text.split())}")
+        return cls(int(shards.get("total", 0)), int(shards.get("successful", 0)), int(shards.get("skipped", 0)),
+                   int(shards.get("failed", 0)), bool(response.get("timed_out", False)), tuple(reasons))
+
+    @property
+    def unsearched(self) -> int:
+        """Shards neither successful nor failed: they had no started copy to search."""
+        return max(0, self.total - self.successful - self.failed)
+
+    @property
+    def partial(self) -> bool:
+        """True when hits may be missing: a shard failed or was not searched, or the search hit its time limit."""
+        return self.failed > 0 or self.unsearched > 0 or self.timed_out
+
+    def summary(self) -> str:
+        """What was lost, e.g. ``1 of 2 shards failed (idx[0]: no_shard_available_action_exception: …)``."""
+        parts = []
+        if self.failed:
+            first = self.reasons[0] if self.reasons else "the response gives no reason"
+            parts.append(f"{self.failed} of {self.total} shards failed ({first[:300]})")
+        if self.unsearched:
+            parts.append(f"{self.unsearched} of {self.total} shards not searched (no started copy)")
+        if self.timed_out:
+            parts.append("the search timed out")
+        return "; ".join(parts) or "complete"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"total": self.total, "successful": self.successful, "skipped": self.skipped, "failed": self.failed,
+                "unsearched": self.unsearched, "timed_out": self.timed_out, "failures": list(self.reasons),
+                "partial": self.partial}
+
+
+class SearchHits(list):
+    """The hits of one search (a ``list`` of :class:`Hit`) with the response's :class:`ShardReport`:
+    ``hits.partial`` is True when some shards did not answer or the search timed out."""
+
+    def __init__(self, hits=(), shards: ShardReport | None = None):
+        super().__init__(hits)
+        self.shards = shards or ShardReport()
+
+    @property
+    def partial(self) -> bool:
+        return self.shards.partial
+
+
+# What to do about partial results, for every message that reports them.
+PARTIAL_HINT = ("check the cluster (GET _cluster/health, GET _cat/shards) and search again once every shard of "
+                "the index is started")
 
 
 @dataclass
@@ -180,7 +259,8 @@ SEARCH_ATTEMPTS = 3
 
 
 def execute(cluster: Cluster, index: str, body: dict[str, Any], pipeline: str | None = None,
-            sleep=time.sleep) -> list[Hit]:
+            sleep=time.sleep) -> SearchHits:
+    """Send one search; the hits come with the response's :class:`ShardReport` (``.partial``), never dropped."""
     params = {"search_pipeline": pipeline} if pipeline else None
     for attempt in range(1, SEARCH_ATTEMPTS + 1):
         try:
@@ -191,7 +271,7 @@ def execute(cluster: Cluster, index: str, body: dict[str, Any], pipeline: str | 
             if attempt == SEARCH_ATTEMPTS or not any(name in str(exc) for name in NODE_LOSS_ERRORS):
                 raise
             sleep(0.5 * attempt)
-    hits = []
+    hits = SearchHits(shards=ShardReport.from_response(response))
     for hit in response.get("hits", {}).get("hits", []):
         source = hit.get("_source", {})
         hits.append(Hit(hit["_id"], float(hit.get("_score") or 0.0), source.get("title", ""), source.get("text", ""),
@@ -209,10 +289,11 @@ def search(
     pipeline: str | None = None,
     info: DeploymentInfo | None = None,
     policy: LongQueryPolicy | None = None,
-) -> tuple[list[Hit], dict[str, Any], QueryPlan]:
+) -> tuple[SearchHits, dict[str, Any], QueryPlan]:
     """Run one query; returns the hits, the exact DSL body that was sent and how the query was planned. The text is
     data, never query syntax: it is sent as the value of ``match`` / ``neural`` clauses (or, for a long query, as
-    analyzed key terms and windows: :mod:`legalsearch.long_queries`)."""
+    analyzed key terms and windows: :mod:`legalsearch.long_queries`). ``hits.partial`` / ``hits.shards`` say
+    whether every shard answered; partial hits are returned, not refused."""
     check_query_text(text)
     info = info or DeploymentInfo.read(cluster, index)
     plan = plan_query(cluster, info, text, mode, policy)
@@ -231,12 +312,17 @@ def run_queries(
     pipeline: str | None = None,
     latencies: list[float] | None = None,
     policy: LongQueryPolicy | None = None,
+    partial: dict[str, ShardReport] | None = None,
 ) -> dict[str, dict[str, float]]:
     """Search every query; returns ``{query_id: {doc_id: score}}`` (the run format of ranx / the evaluator).
 
     ``latencies``, when given, receives the wall time in seconds of each ``_search`` request (query encoding
     excluded, so server-side and client-side vectors are compared on the cluster's work). Long queries are planned
     as :func:`search` plans them, so the run equals offline BM25 and MaxP on the same queries.
+
+    A run is for computing figures, and a figure from partial hits is wrong without saying so: a response that
+    lost shards or timed out raises :class:`~legalsearch.errors.PartialResultsError` naming the query, unless
+    ``partial`` is given, which then receives ``{query_id: ShardReport}`` of each partial response.
     """
     cluster = as_cluster(client)
     info = DeploymentInfo.read(cluster, index)
@@ -259,5 +345,11 @@ def run_queries(
         hits = execute(cluster, index, body, pipeline)
         if latencies is not None:
             latencies.append(time.perf_counter() - start)
+        if hits.partial:
+            if partial is None:
+                raise PartialResultsError(
+                    f"query {qid}: the search of {index} returned partial results ({hits.shards.summary()}); "
+                    "no figure is computed from them", query_id=qid, shards=hits.shards, hint=PARTIAL_HINT)
+            partial[qid] = hits.shards
         run[qid] = {hit.doc_id: hit.score for hit in hits}
     return run

@@ -54,6 +54,13 @@ class FakeOpenSearch:
     # GET /_nodes: node id -> {"name", "roles"}; by default one node with every role but ml (no ML node)
     nodes: dict[str, dict] = field(default_factory=lambda: {
         "n1": {"name": "n1", "roles": ["cluster_manager", "data", "ingest", "remote_cluster_client"]}})
+    # GET /_cluster/health; a single node is yellow while any index has replicas it cannot place
+    health: dict[str, Any] = field(default_factory=lambda: {
+        "cluster_name": "fake", "status": "green", "number_of_nodes": 1, "number_of_data_nodes": 1,
+        "active_primary_shards": 0, "active_shards": 0, "unassigned_shards": 0})
+    # indices created with index.hidden (the deploy lock's): not listed by _cat/indices, like a real cluster's;
+    # name -> {"body", "docs": {id: {"_source", "_seq_no", "_primary_term"}}}
+    hidden_indices: dict[str, dict[str, Any]] = field(default_factory=dict)
     # hooks: return an exception to raise, or None to proceed normally
     before: Callable[[Call], Exception | None] | None = None
     # bulk item hook: (doc_id, doc) -> (status, error) or None for success
@@ -106,6 +113,7 @@ class FakeOpenSearch:
             (("PUT", r"/_cluster/settings"), self._put_settings),
             (("GET", r"/_cluster/settings"), lambda b, p: {"persistent": dict(self.cluster_settings), "transient": {},
                                                            "defaults": {}}),
+            (("GET", r"/_cluster/health"), lambda b, p: dict(self.health)),
             (("GET", r"/_nodes"), lambda b, p: {"nodes": {k: dict(v) for k, v in self.nodes.items()}}),
             (("PUT", r"/_ingest/pipeline/([^/]+)"), lambda b, p, n: self._put(self.ingest_pipelines, n, b)),
             (("DELETE", r"/_ingest/pipeline/([^/]+)"), lambda b, p, n: self._delete(self.ingest_pipelines, n)),
@@ -127,8 +135,13 @@ class FakeOpenSearch:
             (("DELETE", ml + r"/models/([^/]+)"), self._delete_model),
             (("GET", ml + r"/tasks/([^/]+)"), self._get_task),
             (("POST", ml + r"/_predict/text_embedding/([^/]+)"), self._predict),
+            (("PUT", r"/([^/_][^/]*)/_create/([^/]+)"), lambda b, p, n, i: self._put_doc(b, p, n, i, create=True)),
+            (("PUT", r"/([^/_][^/]*)/_doc/([^/]+)"), self._put_doc),
+            (("GET", r"/([^/_][^/]*)/_doc/([^/]+)"), self._get_doc),
+            (("DELETE", r"/([^/_][^/]*)/_doc/([^/]+)"), self._delete_doc),
             (("PUT", r"/([^/_][^/]*)"), self._create_index),
-            (("HEAD", r"/([^/_][^/]*)"), lambda b, p, n: n in self.indices or n in self.aliases),
+            (("HEAD", r"/([^/_][^/]*)"), lambda b, p, n: n in self.indices or n in self.aliases
+             or n in self.hidden_indices),
             (("DELETE", r"/([^/_][^/]*)"), self._delete_index),
             (("GET", r"/([^/_][^/]*)/_mapping"), self._mapping),
             (("PUT", r"/([^/_][^/]*)/_mapping"), self._put_mapping),
@@ -159,10 +172,50 @@ class FakeOpenSearch:
 
     # -- indices and aliases ---------------------------------------------------------------------------------------
     def _create_index(self, body, params, name):
-        if name in self.indices or name in self.aliases:
+        if name in self.indices or name in self.aliases or name in self.hidden_indices:
             raise _error(400, "resource_already_exists_exception", f"index [{name}] already exists")
+        if (body or {}).get("settings", {}).get("index", {}).get("hidden"):
+            self.hidden_indices[name] = {"body": body, "docs": {}}
+            return {"acknowledged": True, "index": name}
         self.indices[name] = {"body": body or {}, "docs": {}}
         return {"acknowledged": True, "index": name}
+
+    # -- single documents of hidden indices (the deploy lock), with optimistic concurrency -------------------------
+    def _hidden_docs(self, name):
+        if name not in self.hidden_indices:
+            raise _error(404, "index_not_found_exception", f"no such index [{name}]")
+        return self.hidden_indices[name]["docs"]
+
+    def _check_version(self, docs, doc_id, params):
+        if "if_seq_no" not in params:
+            return
+        current = docs.get(doc_id)
+        if current is None or (current["_seq_no"], current["_primary_term"]) != (
+                int(params["if_seq_no"]), int(params["if_primary_term"])):
+            raise _error(409, "version_conflict_engine_exception", f"[{doc_id}]: version conflict")
+
+    def _put_doc(self, body, params, name, doc_id, create=False):
+        docs = self._hidden_docs(name)
+        if create and doc_id in docs:
+            raise _error(409, "version_conflict_engine_exception", f"[{doc_id}]: document already exists")
+        self._check_version(docs, doc_id, params)
+        docs[doc_id] = {"_source": json.loads(json.dumps(body)), "_seq_no": next(self._ids), "_primary_term": 1}
+        return {"_index": name, "_id": doc_id, "result": "created" if create else "updated",
+                "_seq_no": docs[doc_id]["_seq_no"], "_primary_term": 1}
+
+    def _get_doc(self, body, params, name, doc_id):
+        docs = self._hidden_docs(name)
+        if doc_id not in docs:
+            raise _error(404, "not_found", f"[{doc_id}] not found")
+        return {"_index": name, "_id": doc_id, "found": True, **docs[doc_id]}
+
+    def _delete_doc(self, body, params, name, doc_id):
+        docs = self._hidden_docs(name)
+        if doc_id not in docs:
+            raise _error(404, "not_found", f"[{doc_id}] not found")
+        self._check_version(docs, doc_id, params)
+        del docs[doc_id]
+        return {"_index": name, "_id": doc_id, "result": "deleted"}
 
     def _delete_index(self, body, params, name):
         if name not in self.indices:
@@ -246,7 +299,9 @@ class FakeOpenSearch:
             for doc_id, doc in sorted(self.indices[n]["docs"].items()):
                 source = {k: v for k, v in doc.items() if k not in ("passages", "passage_chunks")}
                 hits.append({"_index": n, "_id": doc_id, "_score": 1.0, "_source": source})
-        return {"hits": {"total": {"value": len(hits)}, "hits": hits[:size]}}
+        count = len(self._resolve(name))  # one shard per index
+        shards = {"total": count, "successful": count, "skipped": 0, "failed": 0}
+        return {"timed_out": False, "_shards": shards, "hits": {"total": {"value": len(hits)}, "hits": hits[:size]}}
 
     # -- ML Commons ------------------------------------------------------------------------------------------------
     def _search_groups(self, body, params):

@@ -7,6 +7,8 @@ same path through the CLI against the real node.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from click.testing import CliRunner
 
@@ -215,3 +217,30 @@ def test_parity_needs_the_deployed_encoder_and_hybrid_setting(deployed):
         parity(bare, dataset, "test", encoder=_Encoder(dimension=8))
     with pytest.raises(BenchError, match="holds 8-dimensional vectors but the benchmarked model makes 4"):
         parity(target, dataset, "test", encoder=_Encoder(dimension=4))
+
+
+def test_a_partial_response_stops_the_benchmark_naming_mode_and_query(deployed):
+    """No figure from a search that lost a shard: the bench names the mode and the query and says what to do."""
+    from legalsearch.bench.cluster import parity
+    from legalsearch.errors import PartialResultsError
+
+    target, dataset = deployed
+    fake = target.cluster.transport
+    whole = fake._search
+
+    def neural_times_out(body, params, name):  # bm25 is complete; the first dense search stops at its time limit
+        response = whole(body, params, name)
+        response["timed_out"] = "nested" in json.dumps(body)
+        return response
+
+    fake._search = neural_times_out
+    qid = next(iter(dataset.split_queries("test")))
+    with pytest.raises(PartialResultsError) as info:
+        cluster_bench(target, dataset, "test", _offline(_rows()), FakeEncoder(dimension=8))
+    assert str(info.value) == (
+        f"bench --url, neural mode, query {qid}: the search of {target.info.index} returned partial results (the "
+        "search timed out); no figure is computed from them\n  check the cluster (GET _cluster/health, GET "
+        "_cat/shards) and search again once every shard of the index is started, then rerun the benchmark")
+    assert info.value.query_id == qid and info.value.shards.timed_out
+    with pytest.raises(PartialResultsError, match=f"bench --url, neural mode, query {qid}: "):
+        parity(target, dataset, "test", encoder=_Encoder(dimension=8), k=10)
