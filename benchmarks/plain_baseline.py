@@ -4,9 +4,9 @@ This is what an ML engineer writes in ten lines without legalsearch, and what th
 
 * rows of (query, positive, one negative); each judged (query, positive) pair gets up to ``--negatives`` (3)
   negatives, each in a row of its own;
-* negatives drawn from BM25's top 30 for the query (ranks 0-29) minus the documents judged relevant, plus the
-  documents the annotators judged and graded below relevant where the dataset has them (ACORD's "same category,
-  not relevant" clauses); no false-negative guard;
+* negatives drawn from BM25's top 30 for the query (ranks 0-29) minus the documents judged relevant (or one grade
+  below, "partially relevant", as mining treats them), plus the documents the annotators judged not relevant where
+  the dataset has them (ACORD's grade 1, "same category, not relevant"); no false-negative guard;
 * ``MultipleNegativesRankingLoss``, batch 32 with sentence-transformers' no-duplicates sampler, learning rate 3e-5,
   3 epochs, 10% linear warm-up, the model's own window (documents truncated at ``max_seq_length``);
 * sentence-transformers' own ``InformationRetrievalEvaluator`` on the dev split after each epoch, and the best
@@ -38,14 +38,16 @@ BM25_DEPTH = 30
 
 
 def negative_pool(dataset, split: str, bm25_run: dict[str, dict[str, float]]) -> dict[str, list[str]]:
-    """Per query: BM25's top ``BM25_DEPTH`` minus the documents judged relevant, then the documents judged below
-    relevant (grade > 0), in that order and without repeats."""
+    """Per query: BM25's top ``BM25_DEPTH`` minus the documents judged relevant, then the documents judged not
+    relevant (grade > 0), in that order and without repeats. As in mining, a document one grade below relevant
+    on a graded scale (ACORD's 2, "partially relevant") counts as relevant here: it is never a negative."""
+    not_negative_from = max(1, dataset.relevant_grade - 1)
     pools = {}
     for qid, judged in dataset.qrels_for(split).items():
-        relevant = {did for did, grade in judged.items() if grade >= dataset.relevant_grade}
+        relevant = {did for did, grade in judged.items() if grade >= not_negative_from}
         ranked = sorted(bm25_run.get(qid, {}).items(), key=lambda item: -item[1])[:BM25_DEPTH]
         pool = [did for did, _ in ranked if did not in relevant]
-        pool += sorted(did for did, grade in judged.items() if 0 < grade < dataset.relevant_grade and did not in pool)
+        pool += sorted(did for did, grade in judged.items() if 0 < grade < not_negative_from and did not in pool)
         pools[qid] = pool
     return pools
 
@@ -128,7 +130,7 @@ def run(dataset_path: Path, out: Path, seed: int, base: str, negatives: int, epo
         "base_model": provenance, "seed": seed,
         "settings": {"loss": "MultipleNegativesRankingLoss", "rows": "(query, positive, one negative)",
                      "negatives_per_pair": negatives, "negative_pool": f"BM25 ranks 0-{BM25_DEPTH - 1} minus judged "
-                     "relevant, plus judged below relevant (grade > 0)", "guard": None, "batch_size": batch_size,
+                     "relevant or partially relevant, plus judged not relevant (0 < grade < relevant - 1)", "guard": None, "batch_size": batch_size,
                      "batch_sampler": "no_duplicates", "learning_rate": learning_rate, "epochs": epochs,
                      "warmup_ratio": 0.1, "max_seq_length": int(model.max_seq_length),
                      "selection": f"best epoch on {dev_split} by sentence-transformers' "
