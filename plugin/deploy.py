@@ -338,6 +338,11 @@ def _deploy(
         echo(health_warning)
     state_dir = Path(options.state_dir or default_state_dir())
     read_state(state_dir / f"{options.alias}.json")  # a corrupt state file stops us before any change
+    package = None
+    if options.vectors == "server":  # a missing, tampered or mismatched package also stops us before any change
+        if options.export_dir is None:
+            raise PackageError("server-side vectors need --export DIR (the output of `legalsearch export`)")
+        package = ml_commons.ModelPackage.from_export_dir(options.export_dir)
     # from here on the cluster is written to: one deploy per alias at a time (a second waits, then fails naming us)
     lock = DeployLock.acquire(cluster, options.alias, "deploy", wait=options.lock_wait, ttl=options.lock_ttl,
                               sleep=sleep)
@@ -353,10 +358,7 @@ def _deploy(
     if warning:
         log.warning("%s", warning)
         echo(warning)
-    if options.vectors == "server":
-        if options.export_dir is None:
-            raise PackageError("server-side vectors need --export DIR (the output of `legalsearch export`)")
-        package = ml_commons.ModelPackage.from_export_dir(options.export_dir)
+    if package is not None:
         found = ml_commons.ml_nodes(cluster) if options.model_nodes != "any" else None
         if options.configure_ml:
             ml_commons.configure_ml_settings(cluster, ml_nodes_present=bool(found))

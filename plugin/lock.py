@@ -92,6 +92,7 @@ class DeployLock:
         self.cluster, self.alias, self.doc, self.ttl, self.clock = cluster, alias, doc, ttl, clock
         self.seq_no, self.primary_term = seq_no, primary_term
         self.took_over = took_over  # the stale holder this lock replaced, described; None when it was free
+        _HELD_TOKENS.add(doc["owner"]["token"])
         self.lost: str | None = None  # why this process no longer owns the lock (the heartbeat met a conflict)
         self._mutex = threading.Lock()
         self._stop = threading.Event()
@@ -118,7 +119,8 @@ class DeployLock:
             if held is None:  # released between our create and our read: try again at once
                 continue
             current, seq_no, term = held
-            stale = not current.get("released") and float(current.get("expires", 0)) <= now
+            gone = None if current.get("released") else _holder_gone(current)
+            stale = not current.get("released") and (float(current.get("expires", 0)) <= now or gone is not None)
             if current.get("released") or stale:
                 # a released lock keeps the unfinished deploys it records; a stale holder's index becomes one
                 doc["unfinished"] = dict(current.get("unfinished") or {})
@@ -131,7 +133,7 @@ class DeployLock:
                     continue
                 took_over = describe_holder(current) if stale else None
                 if took_over:
-                    log.warning("took over the expired deploy lock on %s (%s)", alias, took_over)
+                    log.warning("took over the %s deploy lock on %s (%s)", gone or "expired", alias, took_over)
                 return cls(cluster, alias, doc, int(replaced["_seq_no"]), int(replaced["_primary_term"]), ttl,
                            clock, took_over=took_over)
             if now >= deadline:
@@ -223,6 +225,7 @@ class DeployLock:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=30)
+        _HELD_TOKENS.discard(self.doc["owner"]["token"])  # from here on this process holds it no more
         with self._mutex:
             if self.lost:
                 return
@@ -251,6 +254,36 @@ class DeployLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+_HELD_TOKENS: set[str] = set()  # tokens of the locks this process holds now (a DeployLock between acquire and release)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def _holder_gone(doc: dict[str, Any]) -> str | None:
+    """Why an unexpired lock's holder is known to be gone, or None: a lock taken on this host by a process that no
+    longer runs (killed, or its release could not reach the cluster), or by this very process in a run that ended
+    without releasing it (the cluster was away or blocked writes). Such a lock would otherwise block the alias
+    until it expires, although nobody is working on it. Holders on other hosts are judged by expiry only."""
+    owner = doc.get("owner") or {}
+    if owner.get("host") != socket.gethostname():
+        return None
+    try:
+        pid = int(owner.get("pid"))
+    except (TypeError, ValueError):
+        return None
+    if pid == os.getpid():
+        return None if owner.get("token") in _HELD_TOKENS else "abandoned (by an earlier run in this process)"
+    return None if _process_alive(pid) else f"abandoned (its process {pid} on this host has ended)"
 
 
 def _unfinished_entry(doc: dict[str, Any]) -> dict[str, Any]:

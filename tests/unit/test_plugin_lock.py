@@ -143,6 +143,58 @@ def test_waiting_is_bounded_by_lock_wait():
     assert sleeps == [1.0, 1.0, 0.5]
 
 
+def _held_on_this_host(fake: FakeOpenSearch, pid: int, token: str = "earlier-run") -> None:
+    held_by(fake, expires=FAR, loading="legalsearch-v20261129t005320")
+    doc = fake.hidden_indices[LOCK_INDEX]["docs"]["legalsearch"]["_source"]
+    doc["owner"] = {"host": socket.gethostname(), "pid": pid, "token": token}
+
+
+def _ended_pid() -> int:
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid  # reaped: no process has this id now (pids are not reused this quickly)
+
+
+def test_an_unexpired_lock_whose_process_on_this_host_has_ended_is_taken_over_at_once(caplog):
+    fake = FakeOpenSearch()
+    pid = _ended_pid()
+    _held_on_this_host(fake, pid)
+    with caplog.at_level(logging.WARNING, logger="legalsearch.plugin.lock"):
+        lock = DeployLock.acquire(Cluster(fake), "legalsearch", wait=0, clock=clock_at(T0))
+    assert [r.getMessage() for r in caplog.records] == [
+        f"took over the abandoned (its process {pid} on this host has ended) deploy lock on legalsearch (deploy by "
+        f"host {socket.gethostname()} (pid {pid}) since {SINCE}, expires 2100-01-01T00:00:00Z)"]
+    assert lock.took_over is not None
+    assert "legalsearch-v20261129t005320" in lock_doc(fake)["unfinished"]  # what it was loading stays protected
+    lock.release()
+
+
+def test_a_lock_this_process_took_in_an_earlier_run_and_could_not_release_is_taken_over(caplog):
+    # e.g. the node was killed mid-ingest, or the flood stage blocked the lock's deletion: the rerun in the same
+    # process must not wait out the expiry of a lock nobody holds
+    fake = FakeOpenSearch()
+    _held_on_this_host(fake, os.getpid(), token="released-long-ago")
+    with caplog.at_level(logging.WARNING, logger="legalsearch.plugin.lock"):
+        lock = DeployLock.acquire(Cluster(fake), "legalsearch", wait=0, clock=clock_at(T0))
+    assert caplog.records[0].getMessage().startswith(
+        "took over the abandoned (by an earlier run in this process) deploy lock on legalsearch")
+    lock.release()
+
+
+def test_a_lock_this_process_holds_now_is_not_taken_over_by_a_second_acquire():
+    fake = FakeOpenSearch()
+    first = DeployLock.acquire(Cluster(fake), "legalsearch", wait=0, clock=clock_at(T0))
+    with pytest.raises(LockHeldError, match=f"locked by deploy by host {socket.gethostname()} \\(pid {os.getpid()}\\)"):
+        DeployLock.acquire(Cluster(fake), "legalsearch", wait=0, clock=clock_at(T0))
+    first.release()
+    again = DeployLock.acquire(Cluster(fake), "legalsearch", wait=0, clock=clock_at(T0))  # free once released
+    assert again.took_over is None
+    again.release()
+
+
 def test_an_expired_lock_is_taken_over_with_its_version_and_one_warning(caplog):
     fake = FakeOpenSearch()
     held_by(fake, expires=T0 - 1, loading="legalsearch-v20261129t005320", seq_no=900)
