@@ -534,7 +534,8 @@ def train(
         kept = "the best dev checkpoint"
         if config.variance_reduction == "interpolate" and best_dev > float("-inf"):
             interpolation = _choose_interpolation(trainer.model, base_model, device, evaluator, base_score, best_dev)
-            best_dev = max(best_dev, interpolation["chosen_score"])
+            if interpolation["alpha"] > 0:  # a = 0 is the base weights winning: not a score of a tuned model
+                best_dev = max(best_dev, interpolation["chosen_score"])
             if 0 < interpolation["alpha"] < 1:
                 kept = f"the base weights interpolated with the best checkpoint (a = {interpolation['alpha']})"
         kept_base = not at_least_as_good(best_dev, base_score)  # do no harm

@@ -417,6 +417,8 @@ def _deploy(
         ):
             name, resumed = state["index"], True
             echo(f"resuming the interrupted deploy into {name}")
+        else:  # other inputs (or the index is gone or serves the alias): nobody can resume into it any more
+            lock.forget({state["index"]})
     if name is None:
         name = idx.versioned_name(options.alias)
         if idx.index_exists(cluster, name):

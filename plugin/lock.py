@@ -23,6 +23,7 @@ import secrets
 import socket
 import threading
 import time
+from pathlib import Path
 from typing import Any, Callable
 
 from legalsearch.errors import LockHeldError, LockLostError, OpenSearchError
@@ -109,7 +110,8 @@ class DeployLock:
         while True:
             now = clock()
             doc = {"alias": alias, "operation": operation,
-                   "owner": {"host": socket.gethostname(), "pid": os.getpid(), "token": token},
+                   "owner": {"host": socket.gethostname(), "machine": machine_identity(), "pid": os.getpid(),
+                             "token": token},
                    "acquired": now, "expires": now + ttl, "loading": None, "unfinished": {}, "released": False}
             made = cluster.request("PUT", f"/{LOCK_INDEX}/_create/{alias}", body=copy.deepcopy(doc),
                                    what=f"taking the deploy lock of {alias}", ignore=(409,))
@@ -259,6 +261,18 @@ class DeployLock:
 _HELD_TOKENS: set[str] = set()  # tokens of the locks this process holds now (a DeployLock between acquire and release)
 
 
+def machine_identity() -> str | None:
+    """This boot of this machine and this process-id namespace: two containers (or VMs) with the same host name
+    differ in one of them, so a pid is only ever looked up where it means the same process. None where Linux's
+    /proc does not tell (then holders are judged by expiry only)."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        namespace = os.stat("/proc/self/ns/pid").st_ino
+    except OSError:
+        return None
+    return f"{boot}:{namespace}"
+
+
 def _process_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -275,8 +289,9 @@ def _holder_gone(doc: dict[str, Any]) -> str | None:
     without releasing it (the cluster was away or blocked writes). Such a lock would otherwise block the alias
     until it expires, although nobody is working on it. Holders on other hosts are judged by expiry only."""
     owner = doc.get("owner") or {}
-    if owner.get("host") != socket.gethostname():
-        return None
+    here = machine_identity()
+    if here is None or owner.get("host") != socket.gethostname() or owner.get("machine") != here:
+        return None  # another machine (or container) whose process ids mean nothing here
     try:
         pid = int(owner.get("pid"))
     except (TypeError, ValueError):

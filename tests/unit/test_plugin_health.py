@@ -93,3 +93,22 @@ def test_cli_deploy_to_a_red_cluster_is_one_line_and_exit_1(tmp_path, monkeypatc
     assert result.exit_code == 1
     assert result.output.splitlines() == [f"Error: {RED}"]
     assert _writes(fake) == []
+
+
+def test_a_user_who_may_not_read_cluster_health_is_not_refused(monkeypatch):
+    # a role limited to its own indices gets 403 on GET _cluster/health: deploys that worked before must still work
+    from legalsearch.errors import AuthenticationError
+    from legalsearch.plugin import connection
+
+    def forbidden(cluster):
+        raise AuthenticationError("reading the cluster health: the user has no permission for this (403)", status=403)
+
+    monkeypatch.setattr(connection.ClusterHealth, "read", classmethod(lambda cls, cluster: forbidden(cluster)))
+    assert check_health(Cluster(FakeOpenSearch(), display_url=URL)) is None
+
+    def unauthorized(cluster):
+        raise AuthenticationError("the cluster refused the credentials (401)", status=401)
+
+    monkeypatch.setattr(connection.ClusterHealth, "read", classmethod(lambda cls, cluster: unauthorized(cluster)))
+    with pytest.raises(AuthenticationError, match="401"):
+        check_health(Cluster(FakeOpenSearch(), display_url=URL))

@@ -18,7 +18,7 @@ from legalsearch.plugin import deploy as deploy_mod
 from legalsearch.plugin import index as idx
 from legalsearch.plugin.connection import Cluster
 from legalsearch.plugin.deploy import DeployOptions, deploy, prune, read_state, write_state
-from legalsearch.plugin.lock import LOCK_INDEX, LOCK_INDEX_BODY, DeployLock
+from legalsearch.plugin.lock import LOCK_INDEX, LOCK_INDEX_BODY, DeployLock, machine_identity
 from legalsearch.plugin.testing import FakeEncoder, FakeOpenSearch
 
 
@@ -146,7 +146,7 @@ def test_waiting_is_bounded_by_lock_wait():
 def _held_on_this_host(fake: FakeOpenSearch, pid: int, token: str = "earlier-run") -> None:
     held_by(fake, expires=FAR, loading="legalsearch-v20261129t005320")
     doc = fake.hidden_indices[LOCK_INDEX]["docs"]["legalsearch"]["_source"]
-    doc["owner"] = {"host": socket.gethostname(), "pid": pid, "token": token}
+    doc["owner"] = {"host": socket.gethostname(), "machine": machine_identity(), "pid": pid, "token": token}
 
 
 def _ended_pid() -> int:
@@ -193,6 +193,15 @@ def test_a_lock_this_process_holds_now_is_not_taken_over_by_a_second_acquire():
     again = DeployLock.acquire(Cluster(fake), "legalsearch", wait=0, clock=clock_at(T0))  # free once released
     assert again.took_over is None
     again.release()
+
+
+def test_a_lock_from_another_machine_with_the_same_host_name_is_judged_by_expiry_only():
+    # containers or VMs that share a host name: the holder's pid means nothing in this process table
+    fake = FakeOpenSearch()
+    _held_on_this_host(fake, _ended_pid())
+    fake.hidden_indices[LOCK_INDEX]["docs"]["legalsearch"]["_source"]["owner"]["machine"] = "another-boot:4026531836"
+    with pytest.raises(LockHeldError):
+        DeployLock.acquire(Cluster(fake), "legalsearch", wait=0, clock=clock_at(T0))
 
 
 def test_an_expired_lock_is_taken_over_with_its_version_and_one_warning(caplog):
