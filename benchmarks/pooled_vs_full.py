@@ -30,24 +30,12 @@ from pathlib import Path
 METRIC = "ndcg@10"
 
 
-def kendall_tau(a: list[float], b: list[float]) -> float:
-    """Kendall's tau-b of two score lists over the same items (ties in either list count as neither)."""
-    concordant = discordant = ties_a = ties_b = 0
-    for i in range(len(a)):
-        for j in range(i + 1, len(a)):
-            x, y = a[i] - a[j], b[i] - b[j]
-            if x == 0 and y == 0:
-                continue
-            if x == 0:
-                ties_a += 1
-            elif y == 0:
-                ties_b += 1
-            elif (x > 0) == (y > 0):
-                concordant += 1
-            else:
-                discordant += 1
-    denominator = ((concordant + discordant + ties_a) * (concordant + discordant + ties_b)) ** 0.5
-    return (concordant - discordant) / denominator if denominator else 1.0
+def kendall_tau(a: list[float], b: list[float]) -> float | None:
+    """Kendall's tau-b of two score lists over the same items (scipy's); None when either list is constant."""
+    from scipy.stats import kendalltau
+
+    tau = kendalltau(a, b).statistic
+    return None if tau != tau else float(tau)  # NaN: no pair is ordered in one of the lists
 
 
 def agreement(table: list[dict]) -> dict:
@@ -61,7 +49,8 @@ def agreement(table: list[dict]) -> dict:
     def keeps_tuned(values: list[float]) -> bool:
         return len(values) > 1 and round(max(values[1:]), 6) >= round(values[0], 6)
 
-    return {"kendall_tau": round(kendall_tau(pooled, full), 4),
+    tau = kendall_tau(pooled, full)
+    return {"kendall_tau": None if tau is None else round(tau, 4),
             "best_epoch_pooled": table[best(pooled)]["epoch"], "best_epoch_full": table[best(full)]["epoch"],
             "same_best_epoch": best(pooled) == best(full),
             "keeps_tuned_pooled": keeps_tuned(pooled), "keeps_tuned_full": keeps_tuned(full),

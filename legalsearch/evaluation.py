@@ -113,8 +113,7 @@ def evaluate_dense_run(encoder, dataset: Dataset, split: str, metrics=("ndcg@10"
     retriever = DenseRetriever(encoder)
     corpus = list(dataset.corpus.values())
     if pools is not None:  # each query ranks its own pool; the pools' union is what gets encoded
-        union = set().union(*pools.values()) if pools else set()
-        documents = [doc for doc in corpus if doc.id in union]
+        documents = _union_in_corpus_order(dataset, pools)
     index = retriever.build(corpus) if documents is None else retriever.build_within(corpus, documents)
     if stats is not None:
         stats["passages"] = len(index.passage_texts)
@@ -184,13 +183,17 @@ class CandidatePools:
 
     def documents(self, dataset: Dataset, split: str) -> list:
         """The union of ``split``'s pools, in corpus order (what an evaluation encodes)."""
-        union = set().union(*self.for_split(dataset, split).values())
-        return [doc for doc in dataset.corpus.values() if doc.id in union]
+        return _union_in_corpus_order(dataset, self.for_split(dataset, split))
 
     def describe(self, dataset: Dataset, split: str) -> str:
         return (f"per-query pools (judged + BM25 top {self.depth}"
                 + (f" + base model top {self.depth}" if self.dense else "")
                 + f"), {len(self.documents(dataset, split))} of {len(dataset.corpus)} documents in all")
+
+
+def _union_in_corpus_order(dataset: Dataset, pools: dict[str, set[str]]) -> list:
+    union = set().union(*pools.values())
+    return [doc for doc in dataset.corpus.values() if doc.id in union]
 
 
 def candidate_pools(dataset: Dataset, query_ids, depth: int, base_encoder=None,
